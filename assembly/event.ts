@@ -1,0 +1,563 @@
+// The normalized event: header values resolved against the catalogue and the ordered list of
+// extension fields, each validated and truncated once. The formats in format/ only render it.
+
+import {
+  FIELD_COUNT, FIELD_RT, FIELD_CAT, FIELD_DVCHOST, FIELD_MSG, FIELD_RAWEVENT,
+  ROLE_EVENT_ID, ROLE_EVENT_NAME, ROLE_SEVERITY, ROLE_TIMESTAMP, ROLE_HOST, ROLE_PRODUCT_VERSION,
+  ROLE_PROCID, ROLE_FACILITY, EVENTS, EVENT_COUNT, EVENT_ROW, NAMES, NAME_COUNT, STRINGS,
+  isDottedFamily,
+} from "./generated/catalogue";
+import {
+  slotOf, present, kindOf, valueOf, vPtr, vLen, extraCount, extraSlot, extraKey, extraKeyLen,
+  droppedKeys, fieldKey, fieldKeyLen, fieldType, fieldMax, setSlotText, beginRecord, repairIntoArena,
+} from "./record";
+import { KIND_STRING, KIND_NUMBER, KIND_NESTED, errCode, errAt, errorText } from "./json";
+import { parseRfc3339, parseEpoch, tSec, tMicro } from "./text";
+import { utf8Prefix } from "./out";
+
+// ---- the event -----------------------------------------------------------------------------
+export let known: bool = false;
+export let invalid: bool = false;
+export let classPtr: usize = 0;
+export let classLen: usize = 0;
+export let namePtr: usize = 0;
+export let nameLen: usize = 0;
+export let catPtr: usize = 0;
+export let catLen: usize = 0;
+export let syslogSeverity: i32 = 5;
+export let cefSeverity: i32 = 3;
+export let facility: i32 = 1;
+export let versionPtr: usize = 0;
+export let versionLen: usize = 0;
+export let hostPtr: usize = 0;
+export let hostLen: usize = 0;
+export let procidPtr: usize = 0;
+export let procidLen: usize = 0;
+export let msgPtr: usize = 0;
+export let msgLen: usize = 0;
+export let hasTime: bool = false;
+export let timeSec: i64 = 0;
+export let timeMicro: i32 = 0;
+
+/** RFC 5424 facility when the record names none: 1 (user-level), as Segura sends. */
+export const DEFAULT_FACILITY: i32 = 1;
+/** Severity of an event the catalogue does not know, unless the record gives one: notice. */
+export const DEFAULT_SYSLOG_SEVERITY: i32 = 5;
+/** CEF severity of each syslog severity (the catalogue's rule; see docs/catalogue.md). */
+const CEF_OF_SYSLOG: usize = memory.data<u8>([10, 9, 8, 7, 5, 3, 2, 1]);
+/** Syslog severity of each CEF severity 0..10: the inverse bands of CEF_OF_SYSLOG. */
+const SYSLOG_OF_CEF: usize = memory.data<u8>([7, 7, 6, 5, 5, 4, 4, 3, 2, 1, 0]);
+
+const TEXT_UNKNOWN_NAME = "Unknown Segura event";
+const TEXT_UNKNOWN_CLASS = "unknown";
+const TEXT_UNKNOWN_CATEGORY = "Unknown";
+const TEXT_VERSION = "unknown";
+const TEXT_INVALID_CLASS = "invalid-record";
+const TEXT_INVALID_NAME = "Invalid Segura record";
+const TEXT_INVALID_CATEGORY = "Invalid input";
+/** Syslog severity of an invalid record: warning. */
+const INVALID_SYSLOG_SEVERITY: i32 = 4;
+
+// fixed texts live in a static area as UTF-8 (AssemblyScript literals are UTF-16)
+const FIXED: usize = memory.data(256);
+let fixedPos: usize = 0;
+function fixed(s: string): usize {
+  const at = FIXED + fixedPos;
+  for (let i = 0; i < s.length; i++) store<u8>(at + <usize>i, <u8>s.charCodeAt(i));
+  fixedPos += <usize>s.length;
+  return at;
+}
+const P_UNKNOWN_NAME = fixed(TEXT_UNKNOWN_NAME);
+const P_UNKNOWN_CLASS = fixed(TEXT_UNKNOWN_CLASS);
+const P_UNKNOWN_CATEGORY = fixed(TEXT_UNKNOWN_CATEGORY);
+const P_VERSION = fixed(TEXT_VERSION);
+const P_INVALID_CLASS = fixed(TEXT_INVALID_CLASS);
+const P_INVALID_NAME = fixed(TEXT_INVALID_NAME);
+const P_INVALID_CATEGORY = fixed(TEXT_INVALID_CATEGORY);
+
+// ---- the field list ------------------------------------------------------------------------
+// 16 bytes each: u32 keyPtr, u32 keyLen, u32 valuePtr, u32 valueLen
+const ENTRY: usize = 16;
+const LIST: usize = memory.data(<i32>ENTRY * (FIELD_COUNT + 64 + 1));
+export let listCount: i32 = 0;
+@inline export function entryKey(i: i32): usize { return load<u32>(LIST + <usize>i * ENTRY); }
+@inline export function entryKeyLen(i: i32): usize { return load<u32>(LIST + <usize>i * ENTRY, 4); }
+@inline export function entryValue(i: i32): usize { return load<u32>(LIST + <usize>i * ENTRY, 8); }
+@inline export function entryValueLen(i: i32): usize { return load<u32>(LIST + <usize>i * ENTRY, 12); }
+/** The index of msg in the list, or -1. */
+export let msgEntry: i32 = -1;
+
+function addEntry(k: usize, kl: usize, v: usize, vl: usize): void {
+  const e = LIST + <usize>listCount * ENTRY;
+  store<u32>(e, <u32>k);
+  store<u32>(e, <u32>kl, 4);
+  store<u32>(e, <u32>v, 8);
+  store<u32>(e, <u32>vl, 12);
+  listCount++;
+}
+
+// ---- warnings ------------------------------------------------------------------------------
+/** Room for the warning text of one record; later warnings are counted, not written. */
+const WARN_CAP: usize = 1024;
+const WARN: usize = memory.data(<i32>WARN_CAP);
+export let warnLen: usize = 0;
+let warnSkipped: i32 = 0;
+
+function warnByte(c: u32): void {
+  store<u8>(WARN + warnLen, <u8>c);
+  warnLen++;
+}
+function warn(key: usize, keyLen: usize, reason: string): void {
+  if (warnLen + keyLen + <usize>reason.length + 4 > WARN_CAP - 40) {
+    warnSkipped++;
+    return;
+  }
+  if (warnLen > 0) { warnByte(59); warnByte(32); }
+  for (let i: usize = 0; i < keyLen; i++) warnByte(load<u8>(key + i));
+  if (keyLen > 0) { warnByte(58); warnByte(32); }
+  for (let i = 0; i < reason.length; i++) warnByte(<u32>reason.charCodeAt(i));
+}
+function warnNumber(n: u32, reason: string): void {
+  if (warnLen + <usize>reason.length + 16 > WARN_CAP - 40) { warnSkipped++; return; }
+  if (warnLen > 0) { warnByte(59); warnByte(32); }
+  let d: u32 = 1;
+  while (n / d >= 10) d *= 10;
+  while (d > 0) { warnByte(48 + (n / d) % 10); d /= 10; }
+  for (let i = 0; i < reason.length; i++) warnByte(<u32>reason.charCodeAt(i));
+}
+function finishWarnings(): void {
+  if (warnSkipped > 0) warnNumber(<u32>warnSkipped, " more warnings left out");
+}
+export function warnings(): usize { return WARN; }
+
+// ---- value checks by CEF type --------------------------------------------------------------
+function isInteger(p: usize, n: usize): bool {
+  let i: usize = 0;
+  if (n > 0 && load<u8>(p) == 45) i = 1;
+  if (n == i || n - i > 19) return false;
+  for (; i < n; i++) if (<u32>load<u8>(p + i) - 48 >= 10) return false;
+  return true;
+}
+
+function isNumber(p: usize, n: usize): bool {
+  let i: usize = 0;
+  if (i < n && load<u8>(p) == 45) i++;
+  const d0 = i;
+  while (i < n && <u32>load<u8>(p + i) - 48 < 10) i++;
+  if (i == d0) return false;
+  if (i < n && load<u8>(p + i) == 46) {
+    i++;
+    const f = i;
+    while (i < n && <u32>load<u8>(p + i) - 48 < 10) i++;
+    if (i == f) return false;
+  }
+  if (i < n && (load<u8>(p + i) | 32) == 101) {
+    i++;
+    if (i < n && (load<u8>(p + i) == 43 || load<u8>(p + i) == 45)) i++;
+    const e = i;
+    while (i < n && <u32>load<u8>(p + i) - 48 < 10) i++;
+    if (i == e) return false;
+  }
+  return i == n;
+}
+
+function isIpv4(p: usize, n: usize): bool {
+  let parts = 0, digits = 0, v: u32 = 0;
+  for (let i: usize = 0; i <= n; i++) {
+    const c = i < n ? <u32>load<u8>(p + i) : 46;
+    if (c == 46) {
+      if (digits == 0 || v > 255) return false;
+      parts++;
+      digits = 0;
+      v = 0;
+    } else if (c - 48 < 10) {
+      if (++digits > 3) return false;
+      v = v * 10 + c - 48;
+    } else {
+      return false;
+    }
+  }
+  return parts == 4;
+}
+
+/** IPv4 dotted quad, or IPv6 text (hex digits, ':' and '.' with at least one ':', at most 45). */
+function isIp(p: usize, n: usize): bool {
+  if (isIpv4(p, n)) return true;
+  if (n < 2 || n > 45) return false;
+  let colon = false;
+  for (let i: usize = 0; i < n; i++) {
+    const c = <u32>load<u8>(p + i);
+    if (c == 58) colon = true;
+    else if (!(c - 48 < 10 || (c | 32) - 97 < 6 || c == 46)) return false;
+  }
+  return colon;
+}
+
+function isMac(p: usize, n: usize): bool {
+  if (n != 17) return false;
+  for (let i: usize = 0; i < 17; i++) {
+    const c = <u32>load<u8>(p + i);
+    if (i % 3 == 2) { if (c != 58 && c != 45) return false; }
+    else if (!(c - 48 < 10 || (c | 32) - 97 < 6)) return false;
+  }
+  return true;
+}
+
+/** Checks vPtr/vLen against the field's CEF type; warns and returns false when it does not fit. */
+function fits(id: i32, kind: u8): bool {
+  const t = fieldType(id);
+  if (t == 0) return true;
+  if (kind == KIND_STRING || kind == KIND_NUMBER) {
+    if (t == 1 && isInteger(vPtr, vLen)) return true;
+    if (t == 2 && isNumber(vPtr, vLen)) return true;
+    if (t == 3 && isIp(vPtr, vLen)) return true;
+    if (t == 4 && isMac(vPtr, vLen)) return true;
+    if (t == 5) return true;
+  }
+  const k = fieldKey(id), kl = fieldKeyLen(id);
+  if (t == 1) warn(k, kl, "not an integer, left out");
+  else if (t == 2) warn(k, kl, "not a number, left out");
+  else if (t == 3) warn(k, kl, "not an IP address, left out");
+  else if (t == 4) warn(k, kl, "not a MAC address, left out");
+  else warn(k, kl, "not a timestamp, left out");
+  return false;
+}
+
+/** The slot's value as clean text in vPtr/vLen; false when absent or empty. */
+function text(s: usize): bool {
+  if (!present(s)) return false;
+  valueOf(s);
+  return vLen > 0;
+}
+
+// ---- catalogue lookups ---------------------------------------------------------------------
+let eventRow: usize = 0;
+
+function findEvent(key: u32): bool {
+  let lo = 0, hi = EVENT_COUNT - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >>> 1;
+    const row = EVENTS + <usize>mid * <usize>EVENT_ROW;
+    const k = load<u32>(row);
+    if (k < key) lo = mid + 1;
+    else if (k > key) hi = mid - 1;
+    else { eventRow = row; return true; }
+  }
+  return false;
+}
+
+/** Event key of an id written as digits ("16", "336.501", "336.5", "336501") or N.ddd; 0 if none. */
+function eventKeyOf(p: usize, n: usize): u32 {
+  if (n == 0) return 0;
+  let i: usize = 0;
+  let major: u32 = 0;
+  let isN = false;
+  if (load<u8>(p) == 78) {
+    isN = true;
+    i = 1;
+  } else {
+    while (i < n && <u32>load<u8>(p + i) - 48 < 10) {
+      if (i >= 9) return 0;
+      major = major * 10 + <u32>load<u8>(p + i) - 48;
+      i++;
+    }
+    if (i == 0) return 0;
+  }
+  if (i == n) {
+    if (isN) return 0;
+    // "336501": a family id written without its dot
+    if (major >= 1000 && isDottedFamily(major / 1000)) return major;
+    return major * 1000;
+  }
+  if (load<u8>(p + i) != 46) return 0;
+  i++;
+  let minor: u32 = 0;
+  let digits = 0;
+  while (i < n) {
+    const c = <u32>load<u8>(p + i) - 48;
+    if (c >= 10) return 0;
+    if (digits < 3) minor = minor * 10 + c;
+    else if (c != 0) return 0;
+    digits++;
+    i++;
+  }
+  if (digits == 0) return 0;
+  while (digits < 3) { minor *= 10; digits++; }
+  if (isN) return 0x40000000 + minor;
+  if (major > 4000000) return 0;
+  return major * 1000 + minor;
+}
+
+function findName(p: usize, n: usize): bool {
+  let h: u32 = 0x811c9dc5;
+  for (let i: usize = 0; i < n; i++) {
+    let c = <u32>load<u8>(p + i);
+    if (c - 65 < 26) c += 32;
+    h = (h ^ c) * 0x01000193;
+  }
+  let lo = 0, hi = NAME_COUNT - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >>> 1;
+    const row = NAMES + <usize>mid * 12;
+    const k = load<u32>(row);
+    if (k < h) lo = mid + 1;
+    else if (k > h) hi = mid - 1;
+    else {
+      if (<usize>load<u16>(row, 6) != n) return false;
+      const t = STRINGS + <usize>load<u32>(row, 8);
+      for (let i: usize = 0; i < n; i++) {
+        let c = <u32>load<u8>(p + i);
+        if (c - 65 < 26) c += 32;
+        if (c != <u32>load<u8>(t + i)) return false;
+      }
+      eventRow = EVENTS + <usize>load<u16>(row, 4) * <usize>EVENT_ROW;
+      return true;
+    }
+  }
+  return false;
+}
+
+function useEventRow(): void {
+  known = true;
+  classPtr = STRINGS + <usize>load<u32>(eventRow, 4);
+  namePtr = STRINGS + <usize>load<u32>(eventRow, 8);
+  catPtr = STRINGS + <usize>load<u16>(eventRow, 12);
+  classLen = <usize>load<u8>(eventRow, 14);
+  nameLen = <usize>load<u8>(eventRow, 15);
+  catLen = <usize>load<u8>(eventRow, 16);
+  const sev = load<u8>(eventRow, 17);
+  syslogSeverity = sev & 15;
+  cefSeverity = sev >> 4;
+}
+
+// ASCII case-insensitive equality with a lower-case literal
+function equalsWord(p: usize, n: usize, w: string): bool {
+  if (n != <usize>w.length) return false;
+  for (let i: usize = 0; i < n; i++) {
+    let c = <u32>load<u8>(p + i);
+    if (c - 65 < 26) c += 32;
+    if (c != <u32>w.charCodeAt(<i32>i)) return false;
+  }
+  return true;
+}
+
+/** Syslog severity of a keyword (RFC 5424 names and their common short forms), or -1. */
+function severityKeyword(p: usize, n: usize): i32 {
+  if (equalsWord(p, n, "emergency") || equalsWord(p, n, "emerg")) return 0;
+  if (equalsWord(p, n, "alert")) return 1;
+  if (equalsWord(p, n, "critical") || equalsWord(p, n, "crit")) return 2;
+  if (equalsWord(p, n, "error") || equalsWord(p, n, "err")) return 3;
+  if (equalsWord(p, n, "warning") || equalsWord(p, n, "warn")) return 4;
+  if (equalsWord(p, n, "notice")) return 5;
+  if (equalsWord(p, n, "informational") || equalsWord(p, n, "info")) return 6;
+  if (equalsWord(p, n, "debug")) return 7;
+  return -1;
+}
+
+/** A small non-negative integer written as plain digits, or -1. */
+function smallInt(p: usize, n: usize): i32 {
+  if (n == 0 || n > 3) return -1;
+  let v = 0;
+  for (let i: usize = 0; i < n; i++) {
+    const c = <i32>load<u8>(p + i) - 48;
+    if (c < 0 || c > 9) return -1;
+    v = v * 10 + c;
+  }
+  return v;
+}
+
+// ---- building ------------------------------------------------------------------------------
+const RT_BUF: usize = memory.data(24);
+
+function resetEvent(): void {
+  known = false;
+  invalid = false;
+  syslogSeverity = DEFAULT_SYSLOG_SEVERITY;
+  cefSeverity = load<u8>(CEF_OF_SYSLOG + <usize>DEFAULT_SYSLOG_SEVERITY);
+  facility = DEFAULT_FACILITY;
+  versionPtr = P_VERSION;
+  versionLen = <usize>TEXT_VERSION.length;
+  hostLen = 0;
+  procidLen = 0;
+  msgLen = 0;
+  hasTime = false;
+  listCount = 0;
+  msgEntry = -1;
+  warnLen = 0;
+  warnSkipped = 0;
+}
+
+function setRecordTime(sec: u32, nsec: u32): void {
+  if (sec == 0 && nsec == 0) return;
+  hasTime = true;
+  timeSec = <i64>sec;
+  timeMicro = <i32>(nsec / 1000) % 1000000;
+}
+
+/** Writes rt (epoch milliseconds) into RT_BUF; returns its length. */
+function rtText(): usize {
+  let v = <u64>timeSec * 1000 + <u64>(timeMicro / 1000);
+  let n: usize = 1;
+  let t = v;
+  while (t >= 10) { t /= 10; n++; }
+  let p = RT_BUF + n;
+  do { p--; store<u8>(p, <u8>(48 + v % 10)); v /= 10; } while (v != 0);
+  return n;
+}
+
+function listFields(): void {
+  for (let id = 0; id < FIELD_COUNT; id++) {
+    const s = slotOf(id);
+    let v: usize = 0, n: usize = 0;
+    if (text(s)) {
+      if (!fits(id, kindOf(s))) continue;
+      v = vPtr;
+      n = vLen;
+    } else if (id == FIELD_RT && hasTime) {
+      v = RT_BUF;
+      n = rtText();
+    } else if (id == FIELD_CAT) {
+      v = catPtr;
+      n = catLen;
+    } else if (id == FIELD_DVCHOST && hostLen > 0) {
+      v = hostPtr;
+      n = hostLen;
+    } else {
+      continue;
+    }
+    if (id == FIELD_MSG) {
+      msgPtr = v;
+      msgLen = n;
+      msgEntry = listCount;
+    }
+    const max = fieldMax(id);
+    if (max > 0 && n > max) {
+      n = utf8Prefix(v, n, max);
+      warn(fieldKey(id), fieldKeyLen(id), "truncated");
+    }
+    addEntry(fieldKey(id), fieldKeyLen(id), v, n);
+  }
+  for (let i = 0; i < extraCount; i++) {
+    const s = extraSlot(i);
+    if (!text(s)) continue;
+    addEntry(extraKey(i), extraKeyLen(i), vPtr, vLen);
+  }
+  if (droppedKeys > 0) warnNumber(<u32>droppedKeys, " keys left out (not a plain identifier of up to 32 characters, or over 64 unknown keys)");
+}
+
+/** Resolves a scanned record into the event. */
+export function buildEvent(sec: u32, nsec: u32): void {
+  resetEvent();
+  setRecordTime(sec, nsec);
+  // identity: id first, then the catalogue name
+  let idPtr: usize = 0, idLen: usize = 0;
+  const sid = slotOf(ROLE_EVENT_ID);
+  if (text(sid) && kindOf(sid) != KIND_NESTED) {
+    idPtr = vPtr;
+    idLen = vLen;
+    const key = eventKeyOf(vPtr, vLen);
+    if (key != 0 && findEvent(key)) useEventRow();
+  }
+  let givenName: usize = 0, givenNameLen: usize = 0;
+  const sname = slotOf(ROLE_EVENT_NAME);
+  if (text(sname) && kindOf(sname) == KIND_STRING) {
+    givenName = vPtr;
+    givenNameLen = vLen;
+    if (!known && findName(vPtr, vLen)) useEventRow();
+  }
+  if (!known) {
+    classPtr = idLen > 0 ? idPtr : P_UNKNOWN_CLASS;
+    classLen = idLen > 0 ? idLen : <usize>TEXT_UNKNOWN_CLASS.length;
+    namePtr = givenNameLen > 0 ? givenName : P_UNKNOWN_NAME;
+    nameLen = givenNameLen > 0 ? givenNameLen : <usize>TEXT_UNKNOWN_NAME.length;
+    catPtr = P_UNKNOWN_CATEGORY;
+    catLen = <usize>TEXT_UNKNOWN_CATEGORY.length;
+    const ss = slotOf(ROLE_SEVERITY);
+    if (text(ss)) {
+      const kw = severityKeyword(vPtr, vLen);
+      const num = smallInt(vPtr, vLen);
+      if (kw >= 0) {
+        syslogSeverity = kw;
+        cefSeverity = load<u8>(CEF_OF_SYSLOG + <usize>kw);
+      } else if (num >= 0 && num <= 10) {
+        cefSeverity = num;
+        syslogSeverity = load<u8>(SYSLOG_OF_CEF + <usize>num);
+      } else {
+        warn(0, 0, "severity: not 0-10 or a syslog keyword, notice used");
+      }
+    }
+  }
+  // time: the record's timestamp, else the time the host gave
+  const st = slotOf(ROLE_TIMESTAMP);
+  if (text(st)) {
+    const k = kindOf(st);
+    let ok = false;
+    if (k == KIND_NUMBER || k == KIND_STRING) ok = parseEpoch(vPtr, vLen) || (k == KIND_STRING && parseRfc3339(vPtr, vLen));
+    if (ok) {
+      hasTime = true;
+      timeSec = tSec;
+      timeMicro = tMicro;
+    } else {
+      warn(0, 0, "timestamp: not RFC 3339 or epoch seconds/milliseconds up to 9999-12-31, record time used");
+    }
+  }
+  const sh = slotOf(ROLE_HOST);
+  if (text(sh) && kindOf(sh) == KIND_STRING) { hostPtr = vPtr; hostLen = vLen; }
+  const sv = slotOf(ROLE_PRODUCT_VERSION);
+  if (text(sv) && (kindOf(sv) == KIND_STRING || kindOf(sv) == KIND_NUMBER)) { versionPtr = vPtr; versionLen = vLen; }
+  const sp = slotOf(ROLE_PROCID);
+  if (text(sp) && (kindOf(sp) == KIND_STRING || kindOf(sp) == KIND_NUMBER)) { procidPtr = vPtr; procidLen = vLen; }
+  const sf = slotOf(ROLE_FACILITY);
+  if (text(sf)) {
+    const f = smallInt(vPtr, vLen);
+    if (f >= 0 && f <= 23) facility = f;
+    else warn(0, 0, "facility: not 0-23, 1 (user) used");
+  }
+  listFields();
+  finishWarnings();
+}
+
+// error text of an invalid record: "invalid JSON at byte N: reason"
+const ERR: usize = memory.data(128);
+export let errLen: usize = 0;
+export function errorMessage(): usize { return ERR; }
+
+export let originalPtr: usize = 0;
+export let originalLen: usize = 0;
+
+/** Builds the event that stands for a record that is not a JSON object. */
+export function buildInvalidEvent(input: usize, len: usize, sec: u32, nsec: u32): void {
+  resetEvent();
+  setRecordTime(sec, nsec);
+  invalid = true;
+  known = true;
+  classPtr = P_INVALID_CLASS;
+  classLen = <usize>TEXT_INVALID_CLASS.length;
+  namePtr = P_INVALID_NAME;
+  nameLen = <usize>TEXT_INVALID_NAME.length;
+  catPtr = P_INVALID_CATEGORY;
+  catLen = <usize>TEXT_INVALID_CATEGORY.length;
+  syslogSeverity = INVALID_SYSLOG_SEVERITY;
+  cefSeverity = load<u8>(CEF_OF_SYSLOG + <usize>INVALID_SYSLOG_SEVERITY);
+  // message
+  errLen = 0;
+  const head = "invalid JSON at byte ";
+  for (let i = 0; i < head.length; i++) store<u8>(ERR + errLen++, <u8>head.charCodeAt(i));
+  let at = <u64>(errAt - input);
+  let d: u64 = 1;
+  while (at / d >= 10) d *= 10;
+  while (d > 0) { store<u8>(ERR + errLen++, <u8>(48 + (at / d) % 10)); d /= 10; }
+  store<u8>(ERR + errLen++, 58);
+  store<u8>(ERR + errLen++, 32);
+  const why = errorText(errCode);
+  for (let i = 0; i < why.length; i++) store<u8>(ERR + errLen++, <u8>why.charCodeAt(i));
+  // the record's fields start over: only rt, cat, msg and rawEvent (the original, UTF-8 repaired)
+  beginRecord(len);
+  originalPtr = repairIntoArena(input, len);
+  originalLen = vLen;
+  setSlotText(FIELD_MSG, ERR, errLen);
+  if (originalLen > 0) setSlotText(FIELD_RAWEVENT, originalPtr, originalLen);
+  listFields();
+  finishWarnings();
+}
+

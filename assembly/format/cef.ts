@@ -1,0 +1,44 @@
+// CEF (ArcSight Common Event Format, implementation standard rev. 25):
+//   CEF:Version|Device Vendor|Device Product|Device Version|Device Event Class ID|Name|Severity|Extension
+
+import {
+  classPtr, classLen, namePtr, nameLen, cefSeverity, versionPtr, versionLen,
+  listCount, entryKey, entryKeyLen, entryValue, entryValueLen,
+} from "../event";
+import { escapeInto, putRaw, putText, putU64, putByte, reserve, utf8Prefix, CTX_CEF_HEADER, CTX_CEF_VALUE } from "../out";
+
+/** Device Vendor and Device Product: fixed, well inside the standard's 63 characters. */
+export const CEF_VENDOR = "MT4";
+export const CEF_PRODUCT = "Segura";
+/** Device Version: at most 31 characters. */
+export const CEF_MAX_VERSION: usize = 31;
+/** Device Event Class ID: at most 1023 characters. */
+export const CEF_MAX_CLASS_ID: usize = 1023;
+/** Name: at most 512 characters. */
+export const CEF_MAX_NAME: usize = 512;
+
+function headerField(p: usize, n: usize, max: usize): void {
+  escapeInto(p, utf8Prefix(p, n, max), CTX_CEF_HEADER);
+  reserve(1);
+  putByte(124);
+}
+
+/** Writes the CEF line of the current event. Severity is always an integer 0-10. */
+export function writeCef(): void {
+  putText("CEF:0|MT4|Segura|"); // version 0, CEF_VENDOR, CEF_PRODUCT
+  headerField(versionPtr, versionLen, CEF_MAX_VERSION);
+  headerField(classPtr, classLen, CEF_MAX_CLASS_ID);
+  headerField(namePtr, nameLen, CEF_MAX_NAME);
+  putU64(<u64>cefSeverity);
+  putText("|");
+  // one space after the last '|': valid for every CEF parser (space separates extension pairs)
+  // and keeps liblognorm 2.0.6 from eating the first key's first character
+  for (let i = 0; i < listCount; i++) {
+    reserve(1);
+    putByte(32);
+    putRaw(entryKey(i), entryKeyLen(i));
+    reserve(1);
+    putByte(61);
+    escapeInto(entryValue(i), entryValueLen(i), CTX_CEF_VALUE);
+  }
+}

@@ -1,0 +1,58 @@
+// The JSON object handed back to the host: the line in `message`, plus the keys that Fluent Bit's
+// out_syslog reads through its syslog_*_key options, plus what went wrong, if anything.
+//
+//   {"message":"...","severity":5,"facility":1,"hostname":"-","appname":"Segura","procid":"-",
+//    "msgid":"16","event_id":"16","event_name":"Session started","cef_severity":3
+//    [,"unknown_event":true] [,"warning":"..."] [,"error":"...","original":"..."]}
+
+import {
+  facility, syslogSeverity, cefSeverity, hostPtr, hostLen, procidPtr, procidLen, classPtr, classLen,
+  namePtr, nameLen, known, invalid, warnLen, warnings, errLen, errorMessage, originalPtr, originalLen,
+} from "../event";
+import { escapeInto, putText, putU64, reserve, utf8Prefix, CTX_JSON, CTX_PRINTUSASCII } from "../out";
+import { MAX_HOSTNAME, MAX_PROCID, MAX_MSGID } from "./rfc5424";
+
+function header(p: usize, n: usize, max: usize): void {
+  if (n == 0) putText("-");
+  else escapeInto(p, utf8Prefix(p, n, max), CTX_PRINTUSASCII);
+}
+
+/** Opens the record; the line follows, JSON-escaped. */
+export function openRecord(): void {
+  putText("{\"message\":\"");
+}
+
+/** Closes the message string and writes the other keys. */
+export function closeRecord(): void {
+  putText("\",\"severity\":");
+  putU64(<u64>syslogSeverity);
+  putText(",\"facility\":");
+  putU64(<u64>facility);
+  putText(",\"hostname\":\"");
+  header(hostPtr, hostLen, MAX_HOSTNAME);
+  putText("\",\"appname\":\"Segura\",\"procid\":\"");
+  header(procidPtr, procidLen, MAX_PROCID);
+  putText("\",\"msgid\":\"");
+  header(classPtr, classLen, MAX_MSGID);
+  putText("\",\"event_id\":\"");
+  escapeInto(classPtr, classLen, CTX_JSON);
+  putText("\",\"event_name\":\"");
+  escapeInto(namePtr, nameLen, CTX_JSON);
+  putText("\",\"cef_severity\":");
+  putU64(<u64>cefSeverity);
+  if (!known) putText(",\"unknown_event\":true");
+  if (warnLen > 0) {
+    putText(",\"warning\":\"");
+    escapeInto(warnings(), warnLen, CTX_JSON);
+    putText("\"");
+  }
+  if (invalid) {
+    putText(",\"error\":\"");
+    escapeInto(errorMessage(), errLen, CTX_JSON);
+    putText("\",\"original\":\"");
+    escapeInto(originalPtr, originalLen, CTX_JSON);
+    putText("\"");
+  }
+  putText("}");
+  reserve(1);
+}

@@ -1,0 +1,94 @@
+// RFC 5424 syslog:
+//   <PRI>1 TIMESTAMP HOSTNAME APP-NAME PROCID MSGID STRUCTURED-DATA [MSG]
+
+import {
+  facility, syslogSeverity, hasTime, timeSec, timeMicro, hostPtr, hostLen, procidPtr, procidLen,
+  classPtr, classLen, namePtr, nameLen, msgPtr, msgLen, msgEntry,
+  listCount, entryKey, entryKeyLen, entryValue, entryValueLen,
+} from "../event";
+import {
+  escapeInto, putRaw, putText, putU64, putByte, putFormatQuote, reserve, utf8Prefix,
+  CTX_PRINTUSASCII, CTX_SD_VALUE, CTX_MSG,
+} from "../out";
+import { formatTimestamp } from "../text";
+import { writeCef } from "./cef";
+
+/** §6.2.4: HOSTNAME is at most 255 PRINTUSASCII characters. */
+export const MAX_HOSTNAME: usize = 255;
+/** §6.2.5: APP-NAME is at most 48. */
+export const MAX_APP_NAME: usize = 48;
+/** §6.2.6: PROCID is at most 128. */
+export const MAX_PROCID: usize = 128;
+/** §6.2.7: MSGID is at most 32. */
+export const MAX_MSGID: usize = 32;
+/** APP-NAME, as Segura itself sends it. */
+export const APP_NAME = "Segura";
+/** §7.2.2 SD-ID of our element: a name, '@', and a private enterprise number. 32473 is the number
+ * RFC 5612 reserves for documentation; receivers match on the whole SD-ID. */
+export const SD_ID = "segura@32473";
+
+/** One header field: PRINTUSASCII, cut to max, or the NILVALUE '-' when empty. */
+function headerField(p: usize, n: usize, max: usize): void {
+  reserve(1);
+  putByte(32);
+  if (n == 0) {
+    putByte(45);
+    return;
+  }
+  escapeInto(p, utf8Prefix(p, n, max), CTX_PRINTUSASCII);
+}
+
+export function writeHeader(): void {
+  putText("<");
+  putU64(<u64>(facility * 8 + syslogSeverity));
+  putText(">1 ");
+  if (hasTime) putRaw(formatTimestamp(timeSec, timeMicro), 27);
+  else putText("-");
+  headerField(hostPtr, hostLen, MAX_HOSTNAME);
+  putText(" Segura"); // APP_NAME
+  headerField(procidPtr, procidLen, MAX_PROCID);
+  headerField(classPtr, classLen, MAX_MSGID);
+}
+
+function param(k: usize, kl: usize, v: usize, vl: usize): void {
+  reserve(1);
+  putByte(32);
+  putRaw(k, kl);
+  reserve(1);
+  putByte(61);
+  putFormatQuote(34);
+  escapeInto(v, vl, CTX_SD_VALUE);
+  putFormatQuote(34);
+}
+
+const K_EVENT_ID: usize = memory.data<u8>([101, 118, 101, 110, 116, 73, 100]); // eventId
+const K_NAME: usize = memory.data<u8>([110, 97, 109, 101]); // name
+
+/** The event's fields as one SD-ELEMENT, msg excepted (it is the MSG). */
+function writeStructuredData(): void {
+  putText(" [segura@32473"); // SD_ID
+  param(K_EVENT_ID, 7, classPtr, classLen);
+  param(K_NAME, 4, namePtr, nameLen);
+  for (let i = 0; i < listCount; i++) {
+    if (i == msgEntry) continue;
+    param(entryKey(i), entryKeyLen(i), entryValue(i), entryValueLen(i));
+  }
+  putText("]");
+}
+
+/** RFC 5424 line: header, the event's structured data, the event text as MSG. */
+export function writeSyslog(): void {
+  writeHeader();
+  writeStructuredData();
+  if (msgLen > 0) {
+    putText(" ");
+    escapeInto(msgPtr, msgLen, CTX_MSG);
+  }
+}
+
+/** RFC 5424 line whose MSG is the CEF line, structured data NILVALUE: what SIEM CEF connectors read. */
+export function writeCefSyslog(): void {
+  writeHeader();
+  putText(" - ");
+  writeCef();
+}

@@ -1,0 +1,321 @@
+// A byte-level, single-pass, non-recursive JSON scanner for one top-level object (RFC 8259).
+//
+// It does not build values: it validates the whole text and reports each top-level member to
+// onMember() as spans of the input. Nested objects and arrays are validated with a bit stack
+// (no recursion, so any nesting up to MAX_DEPTH fits in the host's 8 KiB wasm stack).
+
+import { onMember } from "./record";
+
+export const KIND_STRING: u8 = 1;
+export const KIND_NUMBER: u8 = 2;
+export const KIND_TRUE: u8 = 3;
+export const KIND_FALSE: u8 = 4;
+export const KIND_NULL: u8 = 5;
+export const KIND_NESTED: u8 = 6; // object or array, kept as its JSON text
+
+/** The string holds a backslash escape. */
+export const FLAG_ESCAPE: u8 = 1;
+/** The string holds bytes >= 0x80 (UTF-8 to be checked). */
+export const FLAG_HIGH: u8 = 2;
+
+/** Deepest nesting accepted inside a value (bits of the stack below). */
+export const MAX_DEPTH: i32 = 65536;
+const DEPTH_BITS: usize = memory.data(MAX_DEPTH / 8);
+
+// error codes; messages in errorText()
+export const E_NONE: i32 = 0;
+export const E_EMPTY: i32 = 1;
+export const E_NOT_OBJECT: i32 = 2;
+export const E_KEY: i32 = 3;
+export const E_COLON: i32 = 4;
+export const E_VALUE: i32 = 5;
+export const E_STRING: i32 = 6;
+export const E_ESCAPE: i32 = 7;
+export const E_CONTROL: i32 = 8;
+export const E_NUMBER: i32 = 9;
+export const E_OBJECT_END: i32 = 10;
+export const E_ARRAY_END: i32 = 11;
+export const E_TRAILING: i32 = 12;
+export const E_DEPTH: i32 = 13;
+
+export function errorText(e: i32): string {
+  switch (e) {
+    case E_EMPTY: return "empty input";
+    case E_NOT_OBJECT: return "the record is not a JSON object";
+    case E_KEY: return "expected a string key";
+    case E_COLON: return "expected ':' after a key";
+    case E_VALUE: return "expected a value";
+    case E_STRING: return "unterminated string";
+    case E_ESCAPE: return "invalid escape in a string";
+    case E_CONTROL: return "control character in a string";
+    case E_NUMBER: return "invalid number";
+    case E_OBJECT_END: return "expected ',' or '}'";
+    case E_ARRAY_END: return "expected ',' or ']'";
+    case E_TRAILING: return "text after the closing '}'";
+    case E_DEPTH: return "nesting deeper than 65536 levels";
+  }
+  return "invalid JSON";
+}
+
+// scanner state: where it stopped and why
+export let errCode: i32 = E_NONE;
+export let errAt: usize = 0;
+let end: usize = 0;
+// results of the last scanString()
+let strFlags: u8 = 0;
+let strHash: u32 = 0;
+
+@inline function fail(code: i32, at: usize): usize {
+  if (errCode == E_NONE) { errCode = code; errAt = at; }
+  return 0;
+}
+
+@inline function isWs(c: u32): bool { return c == 32 || c == 10 || c == 13 || c == 9; }
+
+@inline function skipWs(p: usize): usize {
+  while (p < end && isWs(<u32>load<u8>(p))) p++;
+  return p;
+}
+
+@inline function isHex(c: u32): bool { return (c - 48 < 10) || ((c | 32) - 97 < 6); }
+
+const ONES: u64 = 0x0101010101010101;
+const HIGHS: u64 = 0x8080808080808080;
+
+/** Scans a string whose opening quote is at p - 1. Returns the position of the closing quote,
+ * or 0 on error. Sets strFlags; with `hash`, strHash is the FNV-1a of the raw bytes. */
+function scanString(p: usize, hash: bool): usize {
+  let flags: u8 = 0;
+  let h: u32 = 0x811c9dc5;
+  let high: u64 = 0;
+  while (true) {
+    if (!hash) {
+      // eight bytes at a time until a quote, a backslash or a control character
+      while (p + 8 <= end) {
+        const x = load<u64>(p);
+        const q = x ^ 0x2222222222222222, b = x ^ 0x5c5c5c5c5c5c5c5c;
+        const hit = ((q - ONES) & ~q) | ((b - ONES) & ~b) | ((x - 0x2020202020202020) & ~x);
+        if ((hit & HIGHS) != 0) break;
+        high |= x;
+        p += 8;
+      }
+    }
+    if (p >= end) return fail(E_STRING, p);
+    const c = <u32>load<u8>(p);
+    if (c == 34) break;
+    if (c == 92) {
+      flags |= FLAG_ESCAPE;
+      if (p + 1 >= end) return fail(E_STRING, p);
+      const e = <u32>load<u8>(p + 1);
+      if (e == 117) {
+        if (p + 6 > end) return fail(E_ESCAPE, p);
+        if (!(isHex(load<u8>(p + 2)) && isHex(load<u8>(p + 3)) && isHex(load<u8>(p + 4)) && isHex(load<u8>(p + 5)))) return fail(E_ESCAPE, p);
+        p += 6;
+      } else if (e == 34 || e == 92 || e == 47 || e == 98 || e == 102 || e == 110 || e == 114 || e == 116) {
+        p += 2;
+      } else {
+        return fail(E_ESCAPE, p);
+      }
+      continue;
+    }
+    if (c < 32) return fail(E_CONTROL, p);
+    if (c >= 0x80) flags |= FLAG_HIGH;
+    if (hash) h = (h ^ c) * 0x01000193;
+    p++;
+  }
+  if ((high & HIGHS) != 0) {
+    // the fast loop only skipped whole words of plain bytes; any high bit there is UTF-8
+    flags |= FLAG_HIGH;
+  }
+  strFlags = flags;
+  strHash = h;
+  return p;
+}
+
+/** Scans a number at p; returns the position after it or 0. */
+function scanNumber(p: usize): usize {
+  const start = p;
+  if (p < end && load<u8>(p) == 45) p++;
+  if (p >= end) return fail(E_NUMBER, start);
+  let c = <u32>load<u8>(p);
+  if (c == 48) {
+    p++;
+  } else if (c - 49 < 9) {
+    while (p < end && <u32>load<u8>(p) - 48 < 10) p++;
+  } else {
+    return fail(E_NUMBER, start);
+  }
+  if (p < end && load<u8>(p) == 46) {
+    p++;
+    const f = p;
+    while (p < end && <u32>load<u8>(p) - 48 < 10) p++;
+    if (p == f) return fail(E_NUMBER, start);
+  }
+  if (p < end && (load<u8>(p) | 32) == 101) {
+    p++;
+    if (p < end && (load<u8>(p) == 43 || load<u8>(p) == 45)) p++;
+    const f = p;
+    while (p < end && <u32>load<u8>(p) - 48 < 10) p++;
+    if (p == f) return fail(E_NUMBER, start);
+  }
+  return p;
+}
+
+/** Checks the four bytes at p against a little-endian word ("true", "null", "alse"). */
+function scanWord(p: usize, word: u32): usize {
+  if (p + 4 > end || load<u32>(p) != word) return fail(E_VALUE, p);
+  return p + 4;
+}
+
+@inline function pushDepth(depth: i32, isArray: bool): void {
+  const at = DEPTH_BITS + <usize>(depth >> 3);
+  const bit = <u8>(1 << <u8>(depth & 7));
+  store<u8>(at, isArray ? load<u8>(at) | bit : load<u8>(at) & ~bit);
+}
+@inline function isArrayAt(depth: i32): bool {
+  return (load<u8>(DEPTH_BITS + <usize>(depth >> 3)) & <u8>(1 << <u8>(depth & 7))) != 0;
+}
+
+/** Scans a scalar value at p (not an object or array); returns the end or 0. */
+function scanScalar(p: usize, c: u32): usize {
+  if (c == 34) {
+    const q = scanString(p + 1, false);
+    return q == 0 ? 0 : q + 1;
+  }
+  if (c == 116) return scanWord(p, 0x65757274); // true
+  if (c == 102) return scanWord(p + 1, 0x65736c61); // f + alse
+  if (c == 110) return scanWord(p, 0x6c6c756e); // null
+  if (c == 45 || c - 48 < 10) return scanNumber(p);
+  return fail(E_VALUE, p);
+}
+
+/** Validates the object or array that opens at p; returns the position after it or 0. */
+function scanNested(p: usize): usize {
+  let depth = 0;
+  pushDepth(0, load<u8>(p) == 91);
+  p++;
+  let expectValue = true; // right after an opener: a value, a key or the closer
+  let first = true;
+  while (true) {
+    p = skipWs(p);
+    if (p >= end) return fail(isArrayAt(depth) ? E_ARRAY_END : E_OBJECT_END, p);
+    let c = <u32>load<u8>(p);
+    const inArray = isArrayAt(depth);
+    if (!expectValue) {
+      // after a value: ',' or the closer
+      if (c == 44) {
+        p++;
+        expectValue = true;
+        first = false;
+        continue;
+      }
+      if ((inArray && c == 93) || (!inArray && c == 125)) {
+        p++;
+        if (depth == 0) return p;
+        depth--;
+        continue;
+      }
+      return fail(inArray ? E_ARRAY_END : E_OBJECT_END, p);
+    }
+    if (first && ((inArray && c == 93) || (!inArray && c == 125))) {
+      p++;
+      if (depth == 0) return p;
+      depth--;
+      expectValue = false;
+      first = false;
+      continue;
+    }
+    if (!inArray) {
+      if (c != 34) return fail(E_KEY, p);
+      const q = scanString(p + 1, false);
+      if (q == 0) return 0;
+      p = skipWs(q + 1);
+      if (p >= end || load<u8>(p) != 58) return fail(E_COLON, p);
+      p = skipWs(p + 1);
+      if (p >= end) return fail(E_VALUE, p);
+      c = <u32>load<u8>(p);
+    }
+    if (c == 123 || c == 91) {
+      if (depth + 1 >= MAX_DEPTH) return fail(E_DEPTH, p);
+      depth++;
+      pushDepth(depth, c == 91);
+      p++;
+      first = true;
+      continue;
+    }
+    const q = scanScalar(p, c);
+    if (q == 0) return 0;
+    p = q;
+    expectValue = false;
+    first = false;
+  }
+  return 0;
+}
+
+/** Scans the record [start, start + len). Calls onMember() for each top-level member. Returns false
+ * on invalid JSON (errCode, errAt say where). Trailing NUL bytes count as the end of the text. */
+export function scanObject(start: usize, len: usize): bool {
+  errCode = E_NONE;
+  errAt = 0;
+  end = start + len;
+  while (end > start && load<u8>(end - 1) == 0) end--;
+  let p = skipWs(start);
+  if (p >= end) { fail(E_EMPTY, p); return false; }
+  if (load<u8>(p) != 123) { fail(E_NOT_OBJECT, p); return false; }
+  p = skipWs(p + 1);
+  if (p < end && load<u8>(p) == 125) {
+    p = skipWs(p + 1);
+    if (p < end) { fail(E_TRAILING, p); return false; }
+    return true;
+  }
+  while (true) {
+    if (p >= end || load<u8>(p) != 34) { fail(E_KEY, p); return false; }
+    const k = p + 1;
+    const kq = scanString(k, true);
+    if (kq == 0) return false;
+    const kFlags = strFlags, kHash = strHash;
+    p = skipWs(kq + 1);
+    if (p >= end || load<u8>(p) != 58) { fail(E_COLON, p); return false; }
+    p = skipWs(p + 1);
+    if (p >= end) { fail(E_VALUE, p); return false; }
+    const c = <u32>load<u8>(p);
+    let kind: u8;
+    let vs = p, ve: usize;
+    let vFlags: u8 = 0;
+    if (c == 123 || c == 91) {
+      ve = scanNested(p);
+      if (ve == 0) return false;
+      kind = KIND_NESTED;
+      // nested text can hold any byte >= 0x80 in its strings
+      vFlags = FLAG_HIGH;
+    } else {
+      ve = scanScalar(p, c);
+      if (ve == 0) return false;
+      if (c == 34) {
+        kind = KIND_STRING;
+        vs = p + 1;
+        ve = ve - 1;
+        vFlags = strFlags;
+      } else if (c == 116) kind = KIND_TRUE;
+      else if (c == 102) kind = KIND_FALSE;
+      else if (c == 110) kind = KIND_NULL;
+      else kind = KIND_NUMBER;
+    }
+    onMember(k, kq - k, kFlags, kHash, kind, vs, ve - vs, vFlags);
+    p = skipWs(c == 34 ? ve + 1 : ve);
+    if (p >= end) { fail(E_OBJECT_END, p); return false; }
+    const d = load<u8>(p);
+    if (d == 44) {
+      p = skipWs(p + 1);
+      continue;
+    }
+    if (d == 125) {
+      p = skipWs(p + 1);
+      if (p < end) { fail(E_TRAILING, p); return false; }
+      return true;
+    }
+    fail(E_OBJECT_END, p);
+    return false;
+  }
+  return false;
+}

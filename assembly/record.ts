@@ -1,0 +1,198 @@
+// The record being converted: one slot per known key, a short list of unknown keys, and the
+// per-record arena that decoded values live in. Nothing here allocates per record: the slot
+// tables are static and the arena only grows.
+
+import {
+  FIELD_COUNT, ROLE_COUNT, KEYS, KEY_COUNT, STRINGS, FIELDS,
+} from "./generated/catalogue";
+import { KIND_STRING, KIND_NULL, FLAG_ESCAPE, FLAG_HIGH } from "./json";
+import { decodeInto } from "./text";
+
+// ---- slots ---------------------------------------------------------------------------------
+// 16 bytes each: u32 generation, u32 ptr, u32 len, u8 kind, u8 flags (0 once decoded), u16 pad
+const SLOT: usize = 16;
+export const SLOT_COUNT: i32 = FIELD_COUNT + ROLE_COUNT;
+const SLOTS: usize = memory.data(<i32>SLOT * SLOT_COUNT);
+
+/** Unknown keys kept per record; more are dropped and counted. */
+export const MAX_EXTRA: i32 = 64;
+/** Unknown keys must be valid CEF keys and SD-NAMEs (RFC 5424 §6.3.3 caps SD-NAME at 32). */
+export const MAX_KEY_LEN: usize = 32;
+// 24 bytes each: u32 keyPtr, u32 keyLen, then a slot (16)
+const EXTRA: usize = 24;
+const EXTRAS: usize = memory.data(<i32>EXTRA * MAX_EXTRA);
+export let extraCount: i32 = 0;
+export let droppedKeys: i32 = 0;
+
+let generation: u32 = 0;
+
+// the arena: decoded values of this record
+let arenaBase: usize = 0;
+let arenaCap: usize = 0;
+let arenaPos: usize = 0;
+
+export function beginRecord(inputLen: usize): void {
+  generation++;
+  if (generation == 0) {
+    memory.fill(SLOTS, 0, SLOT * <usize>SLOT_COUNT);
+    generation = 1;
+  }
+  extraCount = 0;
+  droppedKeys = 0;
+  // every decoded byte comes from at most one input byte, growing at most 3x (U+FFFD)
+  const need = inputLen * 3 + 256;
+  if (need > arenaCap) {
+    if (arenaBase != 0) heap.free(arenaBase);
+    arenaCap = need < 65536 ? 65536 : need;
+    arenaBase = heap.alloc(arenaCap);
+  }
+  arenaPos = arenaBase;
+}
+
+@inline export function slotOf(id: i32): usize {
+  return SLOTS + <usize>id * SLOT;
+}
+
+@inline export function extraSlot(i: i32): usize {
+  return EXTRAS + <usize>i * EXTRA + 8;
+}
+@inline export function extraKey(i: i32): usize {
+  return load<u32>(EXTRAS + <usize>i * EXTRA);
+}
+@inline export function extraKeyLen(i: i32): usize {
+  return load<u32>(EXTRAS + <usize>i * EXTRA, 4);
+}
+
+function setSlot(s: usize, kind: u8, ptr: usize, len: usize, flags: u8): void {
+  store<u32>(s, generation);
+  store<u32>(s, <u32>ptr, 4);
+  store<u32>(s, <u32>len, 8);
+  store<u8>(s, kind, 12);
+  store<u8>(s, flags, 13);
+}
+
+/** Sets a slot to a value that is already clean UTF-8 (used for values the engine supplies). */
+export function setSlotText(id: i32, ptr: usize, len: usize): void {
+  setSlot(slotOf(id), KIND_STRING, ptr, len, 0);
+}
+
+export function clearSlot(id: i32): void {
+  store<u32>(slotOf(id), 0);
+}
+
+/** A slot holds a value this record (null counts as absent). */
+@inline export function present(s: usize): bool {
+  return load<u32>(s) == generation && load<u8>(s, 12) != KIND_NULL;
+}
+@inline export function kindOf(s: usize): u8 { return load<u8>(s, 12); }
+
+// the value of the last valueOf() call
+export let vPtr: usize = 0;
+export let vLen: usize = 0;
+
+/** Makes the slot's value clean UTF-8 (decoding it once into the arena) and sets vPtr/vLen. */
+export function valueOf(s: usize): void {
+  const flags = load<u8>(s, 13);
+  if (flags != 0) {
+    const n = decodeInto(<usize>load<u32>(s, 4), <usize>load<u32>(s, 8), flags, arenaPos);
+    store<u32>(s, <u32>arenaPos, 4);
+    store<u32>(s, <u32>n, 8);
+    store<u8>(s, 0, 13);
+    arenaPos += n;
+  }
+  vPtr = <usize>load<u32>(s, 4);
+  vLen = <usize>load<u32>(s, 8);
+}
+
+/** Copies text into the arena with ill-formed UTF-8 replaced; returns its address, length in vLen. */
+export function repairIntoArena(ptr: usize, len: usize): usize {
+  const at = arenaPos;
+  vLen = decodeInto(ptr, len, FLAG_HIGH, at);
+  arenaPos += vLen;
+  return at;
+}
+
+// ---- keys ----------------------------------------------------------------------------------
+
+function sameBytes(a: usize, b: usize, n: usize): bool {
+  for (let i: usize = 0; i < n; i++) if (load<u8>(a + i) != load<u8>(b + i)) return false;
+  return true;
+}
+
+/** Field or role id of an input key, or -1. Binary search over the hash-sorted key table. */
+export function lookupKey(hash: u32, ptr: usize, len: usize): i32 {
+  let lo = 0, hi = KEY_COUNT - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >>> 1;
+    const row = KEYS + <usize>mid * 12;
+    const h = load<u32>(row);
+    if (h < hash) lo = mid + 1;
+    else if (h > hash) hi = mid - 1;
+    else {
+      if (<usize>load<u8>(row, 6) == len && sameBytes(STRINGS + <usize>load<u32>(row, 8), ptr, len)) return <i32>load<u16>(row, 4);
+      return -1;
+    }
+  }
+  return -1;
+}
+
+export function fnv1a(ptr: usize, len: usize): u32 {
+  let h: u32 = 0x811c9dc5;
+  for (let i: usize = 0; i < len; i++) h = (h ^ <u32>load<u8>(ptr + i)) * 0x01000193;
+  return h;
+}
+
+/** [A-Za-z][A-Za-z0-9_]{0,31}: safe as a CEF key and as an SD-NAME. */
+function validExtraKey(ptr: usize, len: usize): bool {
+  if (len == 0 || len > MAX_KEY_LEN) return false;
+  for (let i: usize = 0; i < len; i++) {
+    const c = <u32>load<u8>(ptr + i);
+    const alpha = (c | 32) - 97 < 26;
+    if (i == 0 ? !alpha : !(alpha || c - 48 < 10 || c == 95)) return false;
+  }
+  return true;
+}
+
+/** Called by the scanner for each top-level member. Later duplicates win, as in JSON.parse. */
+export function onMember(k: usize, kLen: usize, kFlags: u8, kHash: u32, kind: u8, v: usize, vLen: usize, vFlags: u8): void {
+  let escapedKey = false;
+  if (kFlags != 0) {
+    if ((kFlags & FLAG_ESCAPE) != 0) escapedKey = true;
+    const n = decodeInto(k, kLen, kFlags, arenaPos);
+    k = arenaPos;
+    kLen = n;
+    arenaPos += n;
+    kHash = fnv1a(k, kLen);
+  }
+  const id = lookupKey(kHash, k, kLen);
+  if (id >= 0) {
+    setSlot(slotOf(id), kind, v, vLen, vFlags);
+    return;
+  }
+  // unknown keys pass through under their own name when it is a safe identifier written plainly
+  if (escapedKey || !validExtraKey(k, kLen)) {
+    droppedKeys++;
+    return;
+  }
+  for (let i = 0; i < extraCount; i++) {
+    if (extraKeyLen(i) == kLen && sameBytes(extraKey(i), k, kLen)) {
+      setSlot(extraSlot(i), kind, v, vLen, vFlags);
+      return;
+    }
+  }
+  if (extraCount >= MAX_EXTRA) {
+    droppedKeys++;
+    return;
+  }
+  const e = EXTRAS + <usize>extraCount * EXTRA;
+  store<u32>(e, <u32>k);
+  store<u32>(e, <u32>kLen, 4);
+  setSlot(e + 8, kind, v, vLen, vFlags);
+  extraCount++;
+}
+
+// ---- catalogue field rows ------------------------------------------------------------------
+@inline export function fieldKey(id: i32): usize { return STRINGS + <usize>load<u32>(FIELDS + <usize>id * 8); }
+@inline export function fieldKeyLen(id: i32): usize { return <usize>load<u8>(FIELDS + <usize>id * 8, 4); }
+@inline export function fieldType(id: i32): u8 { return load<u8>(FIELDS + <usize>id * 8, 5); }
+@inline export function fieldMax(id: i32): usize { return <usize>load<u16>(FIELDS + <usize>id * 8, 6); }
