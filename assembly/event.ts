@@ -107,26 +107,32 @@ function warnByte(c: u32): void {
   store<u8>(WARN + warnLen, <u8>c);
   warnLen++;
 }
+/** Appends "key: reason" (or just the reason) unless the buffer, less room for the closing count, is full. */
 function warn(key: usize, keyLen: usize, reason: string): void {
-  if (warnLen + keyLen + <usize>reason.length + 4 > WARN_CAP - 40) {
+  const sep: usize = warnLen > 0 ? 2 : 0;
+  const total = sep + keyLen + (keyLen > 0 ? 2 : 0) + <usize>reason.length;
+  if (warnLen + total > WARN_CAP - 40) {
     warnSkipped++;
     return;
   }
-  if (warnLen > 0) { warnByte(59); warnByte(32); }
+  if (sep > 0) { warnByte(59); warnByte(32); }
   for (let i: usize = 0; i < keyLen; i++) warnByte(load<u8>(key + i));
   if (keyLen > 0) { warnByte(58); warnByte(32); }
   for (let i = 0; i < reason.length; i++) warnByte(<u32>reason.charCodeAt(i));
 }
-function warnNumber(n: u32, reason: string): void {
-  if (warnLen + <usize>reason.length + 16 > WARN_CAP - 40) { warnSkipped++; return; }
-  if (warnLen > 0) { warnByte(59); warnByte(32); }
+/** Appends "<n><reason>"; `force` for the closing count, which has room kept for it. */
+function warnNumber(n: u32, reason: string, force: bool = false): void {
+  let digits: usize = 1;
   let d: u32 = 1;
-  while (n / d >= 10) d *= 10;
+  while (n / d >= 10) { d *= 10; digits++; }
+  const sep: usize = warnLen > 0 ? 2 : 0;
+  if (!force && warnLen + sep + digits + <usize>reason.length > WARN_CAP - 40) { warnSkipped++; return; }
+  if (sep > 0) { warnByte(59); warnByte(32); }
   while (d > 0) { warnByte(48 + (n / d) % 10); d /= 10; }
   for (let i = 0; i < reason.length; i++) warnByte(<u32>reason.charCodeAt(i));
 }
 function finishWarnings(): void {
-  if (warnSkipped > 0) warnNumber(<u32>warnSkipped, " more warnings left out");
+  if (warnSkipped > 0) warnNumber(<u32>warnSkipped, " more warnings left out", true);
 }
 export function warnings(): usize { return WARN; }
 
@@ -267,6 +273,7 @@ function eventKeyOf(p: usize, n: usize): u32 {
     if (isN) return 0;
     // "336501": a family id written without its dot
     if (major >= 1000 && isDottedFamily(major / 1000)) return major;
+    if (major > 4000000) return 0;
     return major * 1000;
   }
   if (load<u8>(p + i) != 46) return 0;

@@ -76,9 +76,11 @@ function initTables(): void {
         store<u8>(t + 92, A_BACKSLASH);
       }
       if (json) {
-        // inside a JSON string, a raw '"' or '\' that the format copies must itself be escaped
+        // inside a JSON string, a raw '"' or '\' that the format copies must itself be escaped,
+        // and so must a control character it keeps (TAB)
         if (load<u8>(t + 34) == A_COPY) store<u8>(t + 34, A_JSONQUOTE);
         if (load<u8>(t + 92) == A_COPY) store<u8>(t + 92, A_JSONQUOTE);
+        for (let c = 0; c < 32; c++) if (load<u8>(t + <usize>c) == A_COPY) store<u8>(t + <usize>c, A_UESCAPE);
       }
       const s = SPECIALS + <usize>((json * CTX_COUNT + ctx) * 3);
       // unused places repeat the first special (or NUL, which the control check covers anyway)

@@ -9,12 +9,18 @@ import {
   facility, syslogSeverity, cefSeverity, hostPtr, hostLen, procidPtr, procidLen, classPtr, classLen,
   namePtr, nameLen, known, invalid, warnLen, warnings, errLen, errorMessage, originalPtr, originalLen,
 } from "../event";
-import { escapeInto, putText, putU64, reserve, utf8Prefix, CTX_JSON, CTX_PRINTUSASCII } from "../out";
+import { escapeInto, putText, putU64, reserve, setJsonMode, utf8Prefix, CTX_JSON, CTX_PRINTUSASCII } from "../out";
 import { MAX_HOSTNAME, MAX_PROCID, MAX_MSGID } from "./rfc5424";
 
+/** A syslog header value as out_syslog will send it, JSON-escaped ('"' and '\' are PRINTUSASCII). */
 function header(p: usize, n: usize, max: usize): void {
-  if (n == 0) putText("-");
-  else escapeInto(p, utf8Prefix(p, n, max), CTX_PRINTUSASCII);
+  if (n == 0) {
+    putText("-");
+    return;
+  }
+  setJsonMode(true);
+  escapeInto(p, utf8Prefix(p, n, max), CTX_PRINTUSASCII);
+  setJsonMode(false);
 }
 
 /** Opens the record; the line follows, JSON-escaped. */

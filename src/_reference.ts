@@ -1,0 +1,496 @@
+// The reference mapping in plain TypeScript: strings, regular expressions and template literals,
+// written for obviousness, not speed. The WebAssembly engine must produce the same bytes; the
+// tests compare the two on generated records, and the benchmark uses this as its JavaScript baseline.
+import { EVENTS, FIELDS, RECORD_KEYS, CEF_SEVERITY_OF_SYSLOG, type CatalogueEvent } from "./_catalogue.js";
+
+export type LineFormat = "cef" | "syslog" | "cef-syslog";
+
+// ---- limits (see assembly/format/*.ts for the sources) -------------------------------------
+const CEF_MAX_VERSION = 31;
+const CEF_MAX_CLASS_ID = 1023;
+const CEF_MAX_NAME = 512;
+const MAX_HOSTNAME = 255;
+const MAX_PROCID = 128;
+const MAX_MSGID = 32;
+const MAX_EXTRA = 64;
+const MAX_DEPTH = 65536;
+const MAX_EPOCH_SECONDS = 253402300799;
+const SD_ID = "segura@32473";
+const SYSLOG_OF_CEF = [7, 7, 6, 5, 5, 4, 4, 3, 2, 1, 0];
+
+const utf8 = new TextDecoder("utf-8", { ignoreBOM: true });
+const enc = new TextEncoder();
+const bytesOf = (s: string): number => enc.encode(s).length;
+
+// ---- a plain JSON reader that keeps each value's source text -------------------------------
+type Kind = "string" | "number" | "true" | "false" | "null" | "nested";
+interface Member { key: string; rawKey: Uint8Array; kind: Kind; text: string }
+class JsonError extends Error { constructor(readonly at: number, readonly why: string) { super(why); } }
+
+function parseObject(b: Uint8Array): Member[] {
+  let end = b.length;
+  while (end > 0 && b[end - 1] === 0) end--;
+  let p = 0;
+  const ws = (): void => { while (p < end && (b[p] === 32 || b[p] === 10 || b[p] === 13 || b[p] === 9)) p++; };
+  const string = (): [number, number] => {
+    // at the opening quote; returns the content span
+    const start = ++p;
+    for (;;) {
+      if (p >= end) throw new JsonError(p, "unterminated string");
+      const c = b[p]!;
+      if (c === 34) break;
+      if (c === 92) {
+        if (p + 1 >= end) throw new JsonError(p, "unterminated string");
+        const e = String.fromCharCode(b[p + 1]!);
+        if (e === "u") {
+          if (p + 6 > end || !/^[0-9a-fA-F]{4}$/.test(String.fromCharCode(...b.subarray(p + 2, p + 6)))) throw new JsonError(p, "invalid escape in a string");
+          p += 6;
+        } else if ('"\\/bfnrt'.includes(e)) p += 2;
+        else throw new JsonError(p, "invalid escape in a string");
+        continue;
+      }
+      if (c < 32) throw new JsonError(p, "control character in a string");
+      p++;
+    }
+    p++;
+    return [start, p - 1];
+  };
+  const number = (): void => {
+    const m = /^-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?/.exec(String.fromCharCode(...b.subarray(p, Math.min(end, p + 400))));
+    // a number longer than 400 bytes: fall back to a byte walk
+    if (m && m[0].length < 400) {
+      const s = m[0];
+      if (!/[0-9]$/.test(s) || s === "-") throw new JsonError(p, "invalid number");
+      // the regex stops early on "1." or "1e": the grammar needs digits after them
+      const next = b[p + s.length];
+      if ((next === 46 && !s.includes(".") && !/[eE]/.test(s)) || ((next === 101 || next === 69) && !/[eE]/.test(s))) throw new JsonError(p, "invalid number");
+      p += s.length;
+      return;
+    }
+    if (!m) throw new JsonError(p, "invalid number");
+    let q = p + (b[p] === 45 ? 1 : 0);
+    while (q < end && b[q]! >= 48 && b[q]! <= 57) q++;
+    if (b[q] === 46) { q++; const f = q; while (q < end && b[q]! >= 48 && b[q]! <= 57) q++; if (q === f) throw new JsonError(p, "invalid number"); }
+    if (b[q] === 101 || b[q] === 69) { q++; if (b[q] === 43 || b[q] === 45) q++; const f = q; while (q < end && b[q]! >= 48 && b[q]! <= 57) q++; if (q === f) throw new JsonError(p, "invalid number"); }
+    p = q;
+  };
+  const word = (w: string): void => {
+    if (p + w.length > end || String.fromCharCode(...b.subarray(p, p + w.length)) !== w) throw new JsonError(w === "false" ? p + 1 : p, "expected a value");
+    p += w.length;
+  };
+  const scalar = (): Kind => {
+    const c = b[p];
+    if (c === 34) { string(); return "string"; }
+    if (c === 116) { word("true"); return "true"; }
+    if (c === 102) { word("false"); return "false"; }
+    if (c === 110) { word("null"); return "null"; }
+    if (c === 45 || (c !== undefined && c >= 48 && c <= 57)) { number(); return "number"; }
+    throw new JsonError(p, "expected a value");
+  };
+  const nested = (): void => {
+    // an explicit stack of open containers instead of recursion
+    const stack: boolean[] = [b[p] === 91];
+    p++;
+    let expectValue = true;
+    let first = true;
+    for (;;) {
+      ws();
+      const inArray = stack[stack.length - 1]!;
+      const closer = inArray ? 93 : 125;
+      const endError = inArray ? "expected ',' or ']'" : "expected ',' or '}'";
+      if (p >= end) throw new JsonError(p, endError);
+      let c = b[p]!;
+      if (!expectValue) {
+        if (c === 44) { p++; expectValue = true; first = false; continue; }
+        if (c === closer) { p++; stack.pop(); if (stack.length === 0) return; continue; }
+        throw new JsonError(p, endError);
+      }
+      if (first && c === closer) {
+        p++; stack.pop();
+        if (stack.length === 0) return;
+        expectValue = false; first = false; continue;
+      }
+      if (!inArray) {
+        if (c !== 34) throw new JsonError(p, "expected a string key");
+        string();
+        ws();
+        if (p >= end || b[p] !== 58) throw new JsonError(p, "expected ':' after a key");
+        p++;
+        ws();
+        if (p >= end) throw new JsonError(p, "expected a value");
+        c = b[p]!;
+      }
+      if (c === 123 || c === 91) {
+        if (stack.length >= MAX_DEPTH) throw new JsonError(p, "nesting deeper than 65536 levels");
+        stack.push(c === 91);
+        p++;
+        first = true;
+        continue;
+      }
+      scalar();
+      expectValue = false;
+      first = false;
+    }
+  };
+
+  ws();
+  if (p >= end) throw new JsonError(p, "empty input");
+  if (b[p] !== 123) throw new JsonError(p, "the record is not a JSON object");
+  p++;
+  ws();
+  const members: Member[] = [];
+  if (p < end && b[p] === 125) {
+    p++; ws();
+    if (p < end) throw new JsonError(p, "text after the closing '}'");
+    return members;
+  }
+  for (;;) {
+    if (p >= end || b[p] !== 34) throw new JsonError(p, "expected a string key");
+    const [ks, ke] = string();
+    ws();
+    if (p >= end || b[p] !== 58) throw new JsonError(p, "expected ':' after a key");
+    p++;
+    ws();
+    if (p >= end) throw new JsonError(p, "expected a value");
+    const vs = p;
+    let kind: Kind;
+    if (b[p] === 123 || b[p] === 91) { nested(); kind = "nested"; } else kind = scalar();
+    const raw = b.subarray(vs, p);
+    const text = kind === "string" ? decodeString(raw) : utf8.decode(raw);
+    members.push({ key: decodeString(b.subarray(ks - 1, ke + 1)), rawKey: b.subarray(ks, ke), kind, text });
+    ws();
+    if (p >= end) throw new JsonError(p, "expected ',' or '}'");
+    if (b[p] === 44) { p++; ws(); continue; }
+    if (b[p] === 125) {
+      p++; ws();
+      if (p < end) throw new JsonError(p, "text after the closing '}'");
+      return members;
+    }
+    throw new JsonError(p, "expected ',' or '}'");
+  }
+}
+
+/** A JSON string token (with its quotes) as well-formed text: lone surrogates become U+FFFD. */
+function decodeString(token: Uint8Array): string {
+  return (JSON.parse(utf8.decode(token)) as string).toWellFormed();
+}
+
+// ---- escapers, one per context -------------------------------------------------------------
+const CONTROLS_BUT_TAB = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g;
+
+export function escapeCefHeader(s: string): string {
+  return s.replace(/[\\|]/g, (c) => "\\" + c).replace(/[\r\n\t]/g, " ").replace(CONTROLS_BUT_TAB, "\ufffd");
+}
+export function escapeCefValue(s: string): string {
+  return s.replace(/[\\=]/g, (c) => "\\" + c).replace(/\n/g, "\\n").replace(/\r/g, "\\r").replace(CONTROLS_BUT_TAB, "\ufffd");
+}
+export function escapeSdValue(s: string): string {
+  return s.replace(/["\\\]]/g, (c) => "\\" + c).replace(/\n/g, "\\n").replace(/\r/g, "\\r").replace(CONTROLS_BUT_TAB, "\ufffd");
+}
+export function escapeMsg(s: string): string {
+  return s.replace(/\n/g, "\\n").replace(/\r/g, "\\r").replace(CONTROLS_BUT_TAB, "\ufffd");
+}
+export function printUsAscii(s: string): string {
+  let out = "";
+  for (const ch of s) out += ch >= "!" && ch <= "~" ? ch : "_";
+  return out;
+}
+export function escapeJson(s: string): string {
+  return s.replace(/["\\]/g, (c) => "\\" + c).replace(/[\u0000-\u001f]/g, (c) => "\\u00" + c.charCodeAt(0).toString(16).padStart(2, "0"));
+}
+/** The longest prefix of s of at most max UTF-8 bytes that ends on a character boundary (max 0: all). */
+export function utf8Prefix(s: string, max: number): string {
+  if (max === 0 || bytesOf(s) <= max) return s;
+  let out = "";
+  let n = 0;
+  for (const ch of s) {
+    const w = bytesOf(ch);
+    if (n + w > max) break;
+    out += ch;
+    n += w;
+  }
+  return out;
+}
+
+// ---- event resolution ----------------------------------------------------------------------
+const byKey = new Map<number, CatalogueEvent>();
+const byName = new Map<string, CatalogueEvent>();
+function eventKey(id: string): number {
+  const m = /^(N|\d+)(?:\.(\d{3}))?$/.exec(id)!;
+  const minor = m[2] ? Number(m[2]) : 0;
+  return m[1] === "N" ? 0x40000000 + minor : Number(m[1]) * 1000 + minor;
+}
+for (const e of [...EVENTS].sort((a, b) => eventKey(a.id) - eventKey(b.id))) {
+  byKey.set(eventKey(e.id), e);
+  for (const n of [e.name, e.notification]) if (n && !byName.has(n.toLowerCase())) byName.set(n.toLowerCase(), e);
+}
+const families = new Set(EVENTS.filter((e) => /^\d+\.\d{3}$/.test(e.id)).map((e) => Number(e.id.split(".")[0])));
+
+function lookupId(text: string): CatalogueEvent | undefined {
+  let m = /^N\.(\d+)$/.exec(text);
+  if (m) return parseMinor(m[1]!) === undefined ? undefined : byKey.get(0x40000000 + parseMinor(m[1]!)!);
+  m = /^(\d{1,9})(?:\.(\d+))?$/.exec(text);
+  if (!m) return undefined;
+  const major = Number(m[1]);
+  if (m[2] === undefined) {
+    if (major >= 1000 && families.has(Math.floor(major / 1000))) return byKey.get(major);
+    return byKey.get(major * 1000);
+  }
+  const minor = parseMinor(m[2]);
+  if (minor === undefined || major > 4000000) return undefined;
+  return byKey.get(major * 1000 + minor);
+}
+/** "5" -> 500, "01" -> 10, "5000" -> 500; digits past the third must be zeros. */
+function parseMinor(d: string): number | undefined {
+  if (d.length > 3 && !/^0+$/.test(d.slice(3))) return undefined;
+  return Number(d.slice(0, 3).padEnd(3, "0"));
+}
+
+const lowerAscii = (s: string): string => s.replace(/[A-Z]/g, (c) => c.toLowerCase());
+const SEVERITY_WORDS: Record<string, number> = { emergency: 0, emerg: 0, alert: 1, critical: 2, crit: 2, error: 3, err: 3, warning: 4, warn: 4, notice: 5, informational: 6, info: 6, debug: 7 };
+
+// ---- time ----------------------------------------------------------------------------------
+interface Instant { sec: number; micro: number }
+function micros(frac: string | undefined): number {
+  return frac ? Number(frac.slice(0, 6).padEnd(6, "0")) : 0;
+}
+function parseEpoch(s: string): Instant | undefined {
+  const m = /^(\d{1,16})(?:\.(\d+))?$/.exec(s);
+  if (!m) return undefined;
+  let v = BigInt(m[1]!);
+  let micro = micros(m[2]);
+  if (v >= 100000000000n) {
+    micro = Number(v % 1000n) * 1000 + Math.floor(micro / 1000);
+    v /= 1000n;
+  }
+  if (v > BigInt(MAX_EPOCH_SECONDS)) return undefined;
+  return { sec: Number(v), micro };
+}
+function parseRfc3339(s: string): Instant | undefined {
+  const m = /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?(?:([Zz])|([+-])(\d{2}):(\d{2}))$/.exec(s);
+  if (!m) return undefined;
+  const [y, mo, d, h, mi, se] = [1, 2, 3, 4, 5, 6].map((i) => Number(m[i]));
+  if (mo! < 1 || mo! > 12 || d! < 1 || h! > 23 || mi! > 59 || se! > 59) return undefined;
+  const dim = new Date(Date.UTC(y!, mo!, 0)).getUTCDate(); // days in month (0th day of the next)
+  if (y! < 100) return undefined; // Date.UTC maps 0-99 to 1900s; such years are before 1970 anyway
+  if (d! > dim) return undefined;
+  let offset = 0;
+  if (!m[8]) {
+    const oh = Number(m[10]), om = Number(m[11]);
+    if (oh > 23 || om > 59) return undefined;
+    offset = (oh * 60 + om) * 60 * (m[9] === "-" ? -1 : 1);
+  }
+  const sec = Date.UTC(y!, mo! - 1, d!, h!, mi!, se!) / 1000 - offset;
+  if (sec < 0 || sec > MAX_EPOCH_SECONDS) return undefined;
+  return { sec, micro: micros(m[7]) };
+}
+function formatTimestamp(t: Instant): string {
+  const iso = new Date(t.sec * 1000).toISOString(); // YYYY-MM-DDTHH:MM:SS.000Z
+  return `${iso.slice(0, 19)}.${String(t.micro).padStart(6, "0")}Z`;
+}
+
+// ---- the event -----------------------------------------------------------------------------
+interface Event {
+  known: boolean; invalid: boolean; classId: string; name: string; category: string;
+  syslogSeverity: number; cefSeverity: number; facility: number; version: string;
+  host: string; procid: string; time: Instant | undefined; fields: [string, string][];
+  msg: string | undefined; warnings: string[]; error?: string; original?: string;
+}
+
+const TYPE_CHECKS: Record<string, [RegExp | ((s: string) => boolean), string]> = {
+  integer: [/^-?\d{1,19}$/, "not an integer"],
+  long: [/^-?\d{1,19}$/, "not an integer"],
+  double: [/^-?\d+(\.\d+)?([eE][+-]?\d+)?$/, "not a number"],
+  ipv4_address: [isIp, "not an IP address"],
+  ipv6_address: [isIp, "not an IP address"],
+  ip_address: [isIp, "not an IP address"],
+  mac_address: [/^[0-9a-fA-F]{2}([:-][0-9a-fA-F]{2}){5}$/, "not a MAC address"],
+  timestamp: [/^/, "not a timestamp"],
+};
+function isIp(s: string): boolean {
+  const v4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(s);
+  if (v4) return v4.slice(1).every((p) => Number(p) <= 255);
+  return s.length >= 2 && s.length <= 45 && /^[0-9a-fA-F:.]+$/.test(s) && s.includes(":");
+}
+
+const fieldByKey = new Map<string, number>();
+FIELDS.forEach((f, i) => { fieldByKey.set(f.key, i); for (const a of f.aliases) fieldByKey.set(a, i); });
+const roleByKey = new Map<string, string>();
+for (const r of RECORD_KEYS) for (const k of r.keys) roleByKey.set(k, r.role);
+
+const WARN_CAP = 1024;
+/** Warnings share a buffer of WARN_CAP bytes, 40 of them kept for the closing count. */
+function addWarning(ev: Event, text: string, skipped: { n: number }): void {
+  const len = bytesOf(ev.warnings.join("; "));
+  if (len + (len > 0 ? 2 : 0) + bytesOf(text) > WARN_CAP - 40) { skipped.n++; return; }
+  ev.warnings.push(text);
+}
+
+function buildEvent(members: Member[], recordTime: Instant | undefined): Event {
+  const slots = new Map<number, Member>();
+  const roles = new Map<string, Member>();
+  const extras = new Map<string, Member>();
+  let dropped = 0;
+  for (const m of members) {
+    const f = fieldByKey.get(m.key);
+    if (f !== undefined) { slots.set(f, m); continue; }
+    const r = roleByKey.get(m.key);
+    if (r !== undefined) { roles.set(r, m); continue; }
+    const plain = utf8.decode(m.rawKey) === m.key && !m.rawKey.includes(92);
+    if (!plain || !/^[A-Za-z][A-Za-z0-9_]{0,31}$/.test(m.key)) { dropped++; continue; }
+    if (extras.has(m.key) || extras.size < MAX_EXTRA) extras.set(m.key, m);
+    else dropped++;
+  }
+  const present = (m: Member | undefined): m is Member => m !== undefined && m.kind !== "null" && m.text.length > 0;
+  const skipped = { n: 0 };
+  const ev: Event = {
+    known: false, invalid: false, classId: "unknown", name: "Unknown Segura event", category: "Unknown",
+    syslogSeverity: 5, cefSeverity: CEF_SEVERITY_OF_SYSLOG[5]!, facility: 1, version: "unknown",
+    host: "", procid: "", time: recordTime, fields: [], msg: undefined, warnings: [],
+  };
+  const useEvent = (e: CatalogueEvent): void => {
+    Object.assign(ev, { known: true, classId: e.id, name: e.name, category: e.category, syslogSeverity: e.syslogSeverity, cefSeverity: e.cefSeverity });
+  };
+  const id = roles.get("event_id");
+  let idText = "";
+  if (present(id) && id.kind !== "nested") {
+    idText = id.text;
+    const e = lookupId(id.text);
+    if (e) useEvent(e);
+  }
+  const nm = roles.get("event_name");
+  let givenName = "";
+  if (present(nm) && nm.kind === "string") {
+    givenName = nm.text;
+    const e = byName.get(lowerAscii(nm.text));
+    if (!ev.known && e) useEvent(e);
+  }
+  if (!ev.known) {
+    if (idText) ev.classId = idText;
+    if (givenName) ev.name = givenName;
+    const sv = roles.get("severity");
+    if (present(sv)) {
+      const kw = SEVERITY_WORDS[lowerAscii(sv.text)];
+      const num = /^\d{1,3}$/.test(sv.text) ? Number(sv.text) : -1;
+      if (kw !== undefined && Object.hasOwn(SEVERITY_WORDS, lowerAscii(sv.text))) {
+        ev.syslogSeverity = kw;
+        ev.cefSeverity = CEF_SEVERITY_OF_SYSLOG[kw]!;
+      } else if (num >= 0 && num <= 10) {
+        ev.cefSeverity = num;
+        ev.syslogSeverity = SYSLOG_OF_CEF[num]!;
+      } else addWarning(ev, "severity: not 0-10 or a syslog keyword, notice used", skipped);
+    }
+  }
+  const ts = roles.get("timestamp");
+  if (present(ts)) {
+    const t = ts.kind === "number" || ts.kind === "string" ? parseEpoch(ts.text) ?? (ts.kind === "string" ? parseRfc3339(ts.text) : undefined) : undefined;
+    if (t) ev.time = t;
+    else addWarning(ev, "timestamp: not RFC 3339 or epoch seconds/milliseconds up to 9999-12-31, record time used", skipped);
+  }
+  const host = roles.get("host");
+  if (present(host) && host.kind === "string") ev.host = host.text;
+  const ver = roles.get("product_version");
+  if (present(ver) && (ver.kind === "string" || ver.kind === "number")) ev.version = ver.text;
+  const pid = roles.get("procid");
+  if (present(pid) && (pid.kind === "string" || pid.kind === "number")) ev.procid = pid.text;
+  const fac = roles.get("facility");
+  if (present(fac)) {
+    const f = /^\d{1,3}$/.test(fac.text) ? Number(fac.text) : -1;
+    if (f >= 0 && f <= 23) ev.facility = f;
+    else addWarning(ev, "facility: not 0-23, 1 (user) used", skipped);
+  }
+  listFields(ev, slots, extras, dropped, skipped);
+  return ev;
+}
+
+function listFields(ev: Event, slots: Map<number, Member>, extras: Map<string, Member>, dropped: number, skipped: { n: number }): void {
+  FIELDS.forEach((f, i) => {
+    const m = slots.get(i);
+    let v: string;
+    if (m && m.kind !== "null" && m.text.length > 0) {
+      const check = TYPE_CHECKS[f.type];
+      if (check) {
+        const [test, why] = check;
+        const ok = (m.kind === "string" || m.kind === "number") && (typeof test === "function" ? test(m.text) : test.test(m.text));
+        if (!ok) { addWarning(ev, `${f.key}: ${why}, left out`, skipped); return; }
+      }
+      v = m.text;
+    } else if (f.key === "rt" && ev.time) v = String(ev.time.sec * 1000 + Math.floor(ev.time.micro / 1000));
+    else if (f.key === "cat") v = ev.category;
+    else if (f.key === "dvchost" && ev.host) v = ev.host;
+    else return;
+    if (f.key === "msg") ev.msg = v;
+    if (f.max > 0 && bytesOf(v) > f.max) {
+      v = utf8Prefix(v, f.max);
+      addWarning(ev, `${f.key}: truncated`, skipped);
+    }
+    ev.fields.push([f.key, v]);
+  });
+  for (const [k, m] of extras) if (m.kind !== "null" && m.text.length > 0) ev.fields.push([k, m.text]);
+  if (dropped > 0) addWarning(ev, `${dropped} keys left out (not a plain identifier of up to 32 characters, or over 64 unknown keys)`, skipped);
+  if (skipped.n > 0) ev.warnings.push(`${skipped.n} more warnings left out`);
+}
+
+function invalidEvent(input: Uint8Array, err: JsonError, recordTime: Instant | undefined): Event {
+  const original = utf8.decode(input);
+  const error = `invalid JSON at byte ${err.at}: ${err.why}`;
+  const ev: Event = {
+    known: true, invalid: true, classId: "invalid-record", name: "Invalid Segura record", category: "Invalid input",
+    syslogSeverity: 4, cefSeverity: CEF_SEVERITY_OF_SYSLOG[4]!, facility: 1, version: "unknown",
+    host: "", procid: "", time: recordTime, fields: [], msg: undefined, warnings: [], error, original,
+  };
+  const slots = new Map<number, Member>();
+  const text = (t: string): Member => ({ key: "", rawKey: new Uint8Array(), kind: "string", text: t });
+  slots.set(fieldByKey.get("msg")!, text(error));
+  if (original.length > 0) slots.set(fieldByKey.get("rawEvent")!, text(original));
+  listFields(ev, slots, new Map(), 0, { n: 0 });
+  return ev;
+}
+
+// ---- rendering -----------------------------------------------------------------------------
+function cefLine(ev: Event): string {
+  const head = ["CEF:0", "MT4", "Segura", utf8Prefix(ev.version, CEF_MAX_VERSION), utf8Prefix(ev.classId, CEF_MAX_CLASS_ID), utf8Prefix(ev.name, CEF_MAX_NAME)]
+    .map((h, i) => (i < 3 ? h : escapeCefHeader(h))).join("|");
+  return `${head}|${ev.cefSeverity}|` + ev.fields.map(([k, v]) => ` ${k}=${escapeCefValue(v)}`).join("");
+}
+const headerField = (s: string, max: number): string => (s ? printUsAscii(utf8Prefix(s, max)) : "-");
+function syslogHeader(ev: Event): string {
+  const ts = ev.time ? formatTimestamp(ev.time) : "-";
+  return `<${ev.facility * 8 + ev.syslogSeverity}>1 ${ts} ${headerField(ev.host, MAX_HOSTNAME)} Segura ${headerField(ev.procid, MAX_PROCID)} ${headerField(ev.classId, MAX_MSGID)}`;
+}
+function syslogLine(ev: Event): string {
+  const params = [["eventId", ev.classId], ["name", ev.name], ...ev.fields.filter(([k]) => k !== "msg")];
+  const sd = `[${SD_ID}` + params.map(([k, v]) => ` ${k}="${escapeSdValue(v!)}"`).join("") + "]";
+  return `${syslogHeader(ev)} ${sd}` + (ev.msg ? ` ${escapeMsg(ev.msg)}` : "");
+}
+
+function line(ev: Event, format: LineFormat): string {
+  if (format === "cef") return cefLine(ev);
+  if (format === "syslog") return syslogLine(ev);
+  return `${syslogHeader(ev)} - ${cefLine(ev)}`;
+}
+
+function recordJson(ev: Event, text: string): string {
+  let out = `{"message":"${escapeJson(text)}","severity":${ev.syslogSeverity},"facility":${ev.facility}`;
+  out += `,"hostname":"${escapeJson(headerField(ev.host, MAX_HOSTNAME))}","appname":"Segura","procid":"${escapeJson(headerField(ev.procid, MAX_PROCID))}"`;
+  out += `,"msgid":"${escapeJson(headerField(ev.classId, MAX_MSGID))}","event_id":"${escapeJson(ev.classId)}","event_name":"${escapeJson(ev.name)}","cef_severity":${ev.cefSeverity}`;
+  if (!ev.known) out += `,"unknown_event":true`;
+  if (ev.warnings.length) out += `,"warning":"${escapeJson(ev.warnings.join("; "))}"`;
+  if (ev.invalid) out += `,"error":"${escapeJson(ev.error!)}","original":"${escapeJson(ev.original!)}"`;
+  return out + "}";
+}
+
+/** Converts one record as the engine does: the bare line, or with `record` the JSON object for Fluent Bit. */
+export function referenceConvert(input: Uint8Array | string, format: LineFormat, record: boolean, sec = 0, nsec = 0): string {
+  const bytes = typeof input === "string" ? enc.encode(input) : input;
+  const recordTime = sec === 0 && nsec === 0 ? undefined : { sec, micro: Math.floor(nsec / 1000) % 1000000 };
+  let ev: Event;
+  try {
+    ev = buildEvent(parseObject(bytes), recordTime);
+  } catch (e) {
+    if (!(e instanceof JsonError)) throw e;
+    ev = invalidEvent(bytes, e, recordTime);
+  }
+  const text = line(ev, format);
+  return record ? recordJson(ev, text) : text;
+}
