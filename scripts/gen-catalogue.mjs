@@ -48,7 +48,7 @@ export function eventKey(id) {
 }
 
 export function loadCatalogue() {
-  const dict = readTsv("cef-dictionary.tsv");
+  const dict = readTsv("vendor/cef-extension-dictionary.tsv");
   const dictByKey = new Map(dict.map((d) => [d.key, d]));
   const layouts = readTsv("layouts.tsv").map((l) => ({ id: l.layout, section: l.seed_section, keys: l.keys.split(",") }));
   const layoutIds = new Set(layouts.map((l) => l.id));
