@@ -123,3 +123,22 @@ export class FluentBitHost {
     return { kind: "record", text, record: value as Record<string, unknown> };
   }
 }
+
+const LINE_FORMAT_CODE = { cef: 0, syslog: 1, "cef-syslog": 2 } as const;
+
+/** Converts one record to a bare line through the module's segura_line export (no JSON record). */
+export function convertLine(host: FluentBitHost, format: keyof typeof LINE_FORMAT_CODE, record: Uint8Array | string, sec = 0, nsec = 0): Uint8Array {
+  const x = host.instance.exports as Record<string, (...a: number[]) => number>;
+  const bytes = typeof record === "string" ? encoder.encode(record) : record;
+  const ptr = host.allocator.alloc(bytes.length + 1);
+  try {
+    const mem = new Uint8Array(host.memory.buffer);
+    mem.set(bytes, ptr);
+    mem[ptr + bytes.length] = 0;
+    const out = x.segura_line!(LINE_FORMAT_CODE[format], ptr, bytes.length, sec >>> 0, nsec >>> 0) >>> 0;
+    const len = x.output_length!() >>> 0;
+    return new Uint8Array(host.memory.buffer).slice(out, out + len);
+  } finally {
+    host.allocator.free(ptr);
+  }
+}

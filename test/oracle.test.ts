@@ -2,7 +2,7 @@
 import { describe, it, expect } from "vitest";
 import fc from "fast-check";
 import { referenceConvert } from "../src/_reference.js";
-import { FILTER_FUNCTIONS } from "../src/_host.js";
+import { FILTER_FUNCTIONS, convertLine } from "../src/_host.js";
 import { freshHost, exampleLines, recordText, FORMAT_OF } from "./_helpers.js";
 import { recordText as recordTextArb, brokenBytes } from "./_arbitraries.js";
 
@@ -33,6 +33,19 @@ describe("engine = reference on generated records", () => {
         expect(recordText(host, fn, bytes, SEC, 0)).toBe(referenceConvert(bytes, FORMAT_OF[fn], true, SEC, 0));
       }),
       { numRuns: 2500, seed: 3164 },
+    );
+  });
+});
+
+describe("bare lines (segura_line) = reference", () => {
+  const host = freshHost();
+  const formats = ["cef", "syslog", "cef-syslog"] as const;
+  it.each(formats)("%s on generated records", (format) => {
+    fc.assert(
+      fc.property(recordTextArb, (text) => {
+        expect(new TextDecoder().decode(convertLine(host, format, text, SEC, NSEC))).toBe(referenceConvert(text, format, false, SEC, NSEC));
+      }),
+      { numRuns: 1000, seed: 6587 },
     );
   });
 });
