@@ -4,7 +4,7 @@
 import {
   FIELD_COUNT, FIELD_RT, FIELD_CAT, FIELD_DVCHOST, FIELD_MSG, FIELD_RAWEVENT,
   ROLE_EVENT_ID, ROLE_EVENT_NAME, ROLE_SEVERITY, ROLE_TIMESTAMP, ROLE_HOST, ROLE_PRODUCT_VERSION,
-  ROLE_PROCID, ROLE_FACILITY, EVENTS, EVENT_COUNT, EVENT_ROW, NAMES, NAME_COUNT, STRINGS,
+  ROLE_PROCID, ROLE_FACILITY, ROLE_MSGID, ROLE_PRI, EVENTS, EVENT_COUNT, EVENT_ROW, NAMES, NAME_COUNT, STRINGS,
   isDottedFamily,
 } from "./generated/catalogue";
 import {
@@ -14,6 +14,7 @@ import {
 import { KIND_STRING, KIND_NUMBER, KIND_NESTED, errCode, errAt, errorText } from "./json";
 import { parseRfc3339, parseEpoch, tSec, tMicro } from "./text";
 import { utf8Prefix } from "./out";
+import { readLine, clearLine, fromLine, truncated } from "./native";
 
 // ---- the event -----------------------------------------------------------------------------
 export let known: bool = false;
@@ -361,6 +362,30 @@ function severityKeyword(p: usize, n: usize): i32 {
   return -1;
 }
 
+const FACILITY_NAMES = "kern user mail daemon auth syslog lpr news uucp cron authpriv ftp ntp security console solaris-cron local0 local1 local2 local3 local4 local5 local6 local7";
+
+/** RFC 5424 facility of a name (Table 1, in the spelling syslog tools use), or -1. */
+function facilityKeyword(p: usize, n: usize): i32 {
+  let code = 0;
+  let start = 0;
+  for (let i = 0; i <= FACILITY_NAMES.length; i++) {
+    if (i == FACILITY_NAMES.length || FACILITY_NAMES.charCodeAt(i) == 32) {
+      if (<usize>(i - start) == n) {
+        let same = true;
+        for (let k = 0; k < <i32>n; k++) {
+          let c = <u32>load<u8>(p + <usize>k);
+          if (c - 65 < 26) c += 32;
+          if (c != <u32>FACILITY_NAMES.charCodeAt(start + k)) { same = false; break; }
+        }
+        if (same) return code;
+      }
+      code++;
+      start = i + 1;
+    }
+  }
+  return -1;
+}
+
 /** A small non-negative integer written as plain digits, or -1. */
 function smallInt(p: usize, n: usize): i32 {
   if (n == 0 || n > 3) return -1;
@@ -392,6 +417,7 @@ function resetEvent(): void {
   msgEntry = -1;
   warnLen = 0;
   warnSkipped = 0;
+  clearLine();
 }
 
 function setRecordTime(sec: u32, nsec: u32): void {
@@ -456,6 +482,7 @@ function listFields(): void {
 export function buildEvent(sec: u32, nsec: u32): void {
   resetEvent();
   setRecordTime(sec, nsec);
+  readLine();
   // identity: id first, then the catalogue name
   let idPtr: usize = 0, idLen: usize = 0;
   const sid = slotOf(ROLE_EVENT_ID);
@@ -471,6 +498,16 @@ export function buildEvent(sec: u32, nsec: u32): void {
     givenName = vPtr;
     givenNameLen = vLen;
     if (!known && findName(vPtr, vLen)) useEventRow();
+  }
+  if (fromLine && !known) {
+    // a received line: its MSGID, then its text as a catalogue name
+    const sm = slotOf(ROLE_MSGID);
+    if (text(sm) && !(vLen == 1 && load<u8>(vPtr) == 45)) {
+      if (idLen == 0) { idPtr = vPtr; idLen = vLen; }
+      const key = eventKeyOf(vPtr, vLen);
+      if (key != 0 && findEvent(key)) useEventRow();
+    }
+    if (!known && text(slotOf(FIELD_MSG)) && findName(vPtr, vLen)) useEventRow();
   }
   if (!known) {
     classPtr = idLen > 0 ? idPtr : P_UNKNOWN_CLASS;
@@ -516,10 +553,15 @@ export function buildEvent(sec: u32, nsec: u32): void {
   if (text(sp) && (kindOf(sp) == KIND_STRING || kindOf(sp) == KIND_NUMBER)) { procidPtr = vPtr; procidLen = vLen; }
   const sf = slotOf(ROLE_FACILITY);
   if (text(sf)) {
-    const f = smallInt(vPtr, vLen);
+    let f = smallInt(vPtr, vLen);
+    if (f < 0) f = facilityKeyword(vPtr, vLen);
     if (f >= 0 && f <= 23) facility = f;
-    else warn(0, 0, "facility: not 0-23, 1 (user) used");
+    else warn(0, 0, "facility: not 0-23 or a facility name, 1 (user) used");
+  } else if (text(slotOf(ROLE_PRI))) {
+    const pri = smallInt(vPtr, vLen);
+    if (pri >= 0 && pri <= 191) facility = pri >> 3;
   }
+  if (truncated) warn(0, 0, "message: 1024 bytes or more, the size at which Segura's UDP datagrams are cut; converted as received");
   listFields();
   finishWarnings();
 }

@@ -39,8 +39,9 @@ export function beginRecord(inputLen: usize): void {
   }
   extraCount = 0;
   droppedKeys = 0;
-  // every decoded byte comes from at most one input byte, growing at most 3x (U+FFFD)
-  const need = inputLen * 3 + 256;
+  // every decoded byte comes from at most one input byte, growing at most 3x (U+FFFD); a
+  // received line (native.ts) is copied once more, unescaped, so 6x covers both
+  const need = inputLen * 6 + 256;
   if (need > arenaCap) {
     if (arenaBase != 0) heap.free(arenaBase);
     arenaCap = need < 65536 ? 65536 : need;
@@ -69,6 +70,23 @@ function setSlot(s: usize, kind: u8, ptr: usize, len: usize, flags: u8): void {
   store<u32>(s, <u32>len, 8);
   store<u8>(s, kind, 12);
   store<u8>(s, flags, 13);
+  store<u8>(s, 0, 14);
+}
+
+/** Sets a slot from a received line unless the record's own JSON already gave that key;
+ * a later value from the line replaces an earlier one from the line. */
+export function setFromLine(id: i32, ptr: usize, len: usize): void {
+  const s = slotOf(id);
+  if (present(s) && load<u32>(s, 8) > 0 && load<u8>(s, 14) == 0) return;
+  setSlot(s, KIND_STRING, ptr, len, 0);
+  store<u8>(s, 1, 14);
+}
+
+/** n bytes of the arena for this record. */
+export function arenaTake(n: usize): usize {
+  const at = arenaPos;
+  arenaPos += n;
+  return at;
 }
 
 /** Sets a slot to a value that is already clean UTF-8 (used for values the engine supplies). */

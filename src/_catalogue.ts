@@ -3116,7 +3116,8 @@ export const RECORD_KEYS: readonly RecordKey[] = [
   "role": "timestamp",
   "keys": [
    "timestamp",
-   "@timestamp"
+   "@timestamp",
+   "time"
   ]
  },
  {
@@ -3143,6 +3144,38 @@ export const RECORD_KEYS: readonly RecordKey[] = [
   "role": "facility",
   "keys": [
    "facility"
+  ]
+ },
+ {
+  "role": "message",
+  "keys": [
+   "message",
+   "log"
+  ]
+ },
+ {
+  "role": "msgid",
+  "keys": [
+   "msgid"
+  ]
+ },
+ {
+  "role": "pri",
+  "keys": [
+   "pri"
+  ]
+ },
+ {
+  "role": "ident",
+  "keys": [
+   "ident",
+   "appname"
+  ]
+ },
+ {
+  "role": "extradata",
+  "keys": [
+   "extradata"
   ]
  }
 ];

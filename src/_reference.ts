@@ -24,7 +24,7 @@ const bytesOf = (s: string): number => enc.encode(s).length;
 
 // ---- a plain JSON reader that keeps each value's source text -------------------------------
 type Kind = "string" | "number" | "true" | "false" | "null" | "nested";
-interface Member { key: string; rawKey: Uint8Array; kind: Kind; text: string }
+interface Member { key: string; rawKey: Uint8Array; kind: Kind; text: string; fromLine?: boolean }
 class JsonError extends Error { constructor(readonly at: number, readonly why: string) { super(why); } }
 
 function parseObject(b: Uint8Array): Member[] {
@@ -294,7 +294,7 @@ interface Event {
   known: boolean; invalid: boolean; classId: string; name: string; category: string;
   syslogSeverity: number; cefSeverity: number; facility: number; version: string;
   host: string; procid: string; time: Instant | undefined; fields: [string, string][];
-  msg: string | undefined; warnings: string[]; error?: string; original?: string;
+  msg: string | undefined; warnings: string[]; error?: string; original?: string; truncated?: boolean;
 }
 
 const TYPE_CHECKS: Record<string, [RegExp | ((s: string) => boolean), string]> = {
@@ -342,6 +342,7 @@ function buildEvent(members: Member[], recordTime: Instant | undefined): Event {
     else dropped++;
   }
   const present = (m: Member | undefined): m is Member => m !== undefined && m.kind !== "null" && m.text.length > 0;
+  const line = readLine(slots, roles);
   const skipped = { n: 0 };
   const ev: Event = {
     known: false, invalid: false, classId: "unknown", name: "Unknown Segura event", category: "Unknown",
@@ -363,6 +364,17 @@ function buildEvent(members: Member[], recordTime: Instant | undefined): Event {
   if (present(nm) && nm.kind === "string") {
     givenName = nm.text;
     const e = byName.get(lowerAscii(nm.text));
+    if (!ev.known && e) useEvent(e);
+  }
+  if (line.fromLine && !ev.known) {
+    const msgid = roles.get("msgid");
+    if (present(msgid) && msgid.text !== "-") {
+      if (!idText) idText = msgid.text;
+      const e = lookupId(msgid.text);
+      if (e) useEvent(e);
+    }
+    const msg = slots.get(fieldByKey.get("msg")!);
+    const e = present(msg) ? byName.get(lowerAscii(msg.text)) : undefined;
     if (!ev.known && e) useEvent(e);
   }
   if (!ev.known) {
@@ -394,10 +406,18 @@ function buildEvent(members: Member[], recordTime: Instant | undefined): Event {
   const pid = roles.get("procid");
   if (present(pid) && (pid.kind === "string" || pid.kind === "number")) ev.procid = pid.text;
   const fac = roles.get("facility");
+  const pri = roles.get("pri");
   if (present(fac)) {
-    const f = /^\d{1,3}$/.test(fac.text) ? Number(fac.text) : -1;
+    const f = /^\d{1,3}$/.test(fac.text) ? Number(fac.text) : FACILITY_NAMES.indexOf(lowerAscii(fac.text));
     if (f >= 0 && f <= 23) ev.facility = f;
-    else addWarning(ev, "facility: not 0-23, 1 (user) used", skipped);
+    else addWarning(ev, "facility: not 0-23 or a facility name, 1 (user) used", skipped);
+  } else if (present(pri)) {
+    const p = /^\d{1,3}$/.test(pri.text) ? Number(pri.text) : -1;
+    if (p >= 0 && p <= 191) ev.facility = p >> 3;
+  }
+  if (line.truncated) {
+    ev.truncated = true;
+    addWarning(ev, "message: 1024 bytes or more, the size at which Segura's UDP datagrams are cut; converted as received", skipped);
   }
   listFields(ev, slots, extras, dropped, skipped);
   return ev;
@@ -447,6 +467,153 @@ function invalidEvent(input: Uint8Array, err: JsonError, recordTime: Instant | u
   return ev;
 }
 
+// ---- received lines (Segura's own CEF / syslog, as a shipper's syslog input keeps them) ------
+const FACILITY_NAMES = ["kern", "user", "mail", "daemon", "auth", "syslog", "lpr", "news", "uucp", "cron", "authpriv", "ftp", "ntp", "security", "console", "solaris-cron", "local0", "local1", "local2", "local3", "local4", "local5", "local6", "local7"];
+const UDP_DATAGRAM_MAX = 1024;
+const HEADER_ALLOWANCE = 32;
+const MAX_PAIRS = 256;
+
+/** Reads `message` (or `log`) when the record has no event of its own; fills slots the JSON left empty. */
+function readLine(slots: Map<number, Member>, roles: Map<string, Member>): { fromLine: boolean; truncated: boolean } {
+  const has = (m: Member | undefined): boolean => m !== undefined && m.kind !== "null" && m.text.length > 0;
+  const message = roles.get("message");
+  const msgField = fieldByKey.get("msg")!;
+  if (!message || message.kind !== "string") return { fromLine: false, truncated: false };
+  if (has(roles.get("event_id")) || has(roles.get("event_name")) || has(slots.get(msgField))) return { fromLine: false, truncated: false };
+  if (message.text.length === 0) return { fromLine: false, truncated: false };
+  const b = enc.encode(message.text);
+  const text = (from: number, to: number): string => utf8.decode(b.subarray(from, to));
+  const fromLine = (t: string): Member => ({ key: "", rawKey: new Uint8Array(), kind: "string", text: t, fromLine: true });
+  const jsonGave = (m: Member | undefined): boolean => has(m) && !m!.fromLine;
+  const setRole = (role: string, t: string): void => { if (!jsonGave(roles.get(role))) roles.set(role, fromLine(t)); };
+  const setField = (id: number, t: string): void => { if (!jsonGave(slots.get(id))) slots.set(id, fromLine(t)); };
+  const unescape = (t: string): string => t.replace(/\\([\\=|nr])/g, (_m, c: string) => (c === "n" ? "\n" : c === "r" ? "\r" : c));
+
+  // the syslog header, if the line has one
+  let body = 0;
+  const end = b.length;
+  const hdr = /^<(\d{1,3})>/.exec(text(0, Math.min(end, 5)));
+  if (hdr && Number(hdr[1]) <= 191) {
+    setRole("pri", hdr[1]!);
+    let q = hdr[0].length;
+    if (b[q] === 49 && b[q + 1] === 32 && q + 1 < end) {
+      q += 2;
+      const roleOfToken = ["timestamp", "host", "", "procid", "msgid"];
+      body = -1;
+      for (const role of roleOfToken) {
+        let e = q;
+        while (e < end && b[e] !== 32) e++;
+        const tok = text(q, e);
+        if (role && tok !== "" && tok !== "-") setRole(role, tok);
+        if (e >= end) { body = end; break; }
+        q = e + 1;
+      }
+      if (body === -1) {
+        if (b[q] === 45) q++;
+        else while (b[q] === 91) {
+          q++;
+          while (q < end && b[q] !== 93) { if (b[q] === 92) q++; q++; }
+          if (q < end) q++;
+        }
+        if (b[q] === 32) q++;
+        if (b[q] === 0xef && b[q + 1] === 0xbb && b[q + 2] === 0xbf && q + 2 < end) q += 3;
+        body = q;
+      }
+    } else {
+      body = q;
+      if (q + 16 <= end && b[q + 3] === 32 && b[q + 6] === 32 && b[q + 9] === 58 && b[q + 12] === 58 && b[q + 15] === 32) {
+        q += 16;
+        let e = q;
+        while (e < end && b[e] !== 32) e++;
+        if (e >= end) body = end;
+        else {
+          const host = text(q, e);
+          if (host !== "" && host !== "-") setRole("host", host);
+          q = e + 1;
+          let t = q;
+          while (t < end && b[t] !== 32 && b[t] !== 58 && b[t] !== 91) t++;
+          if (t < end && b[t] === 91) {
+            const pid = t + 1;
+            while (t < end && b[t] !== 93) t++;
+            if (t < end) { setRole("procid", text(pid, t)); t++; }
+          }
+          if (t + 1 < end && b[t] === 58 && b[t + 1] === 32) q = t + 2;
+          body = q;
+        }
+      }
+    }
+  }
+  let size = end;
+  if (body === 0) {
+    const len = (role: string): number => { const m = roles.get(role); return has(m) ? bytesOf(m!.text) : 0; };
+    size += len("pri") + len("timestamp") + len("host") + len("ident") + len("procid") + len("msgid") + len("extradata") + HEADER_ALLOWANCE;
+  }
+  const truncated = size >= UDP_DATAGRAM_MAX;
+
+  let p = body;
+  while (p < end && b[p] === 32) p++;
+  const isCef = text(p, p + 4) === "CEF:";
+  let ext = p;
+  if (isCef) {
+    // CEF:Version|Vendor|Product|Version|Class ID|Name|Severity|Extension
+    let field = 0;
+    let start = p;
+    let q = p;
+    ext = -1;
+    while (q < end) {
+      if (b[q] === 92) { q += 2; continue; }
+      if (b[q] === 124) {
+        const v = unescape(text(start, q));
+        const role = ["", "", "", "product_version", "event_id", "event_name", "severity"][field];
+        if (v && role) setRole(role, v);
+        field++;
+        start = q + 1;
+        if (field === 7) { ext = start; break; }
+      }
+      q++;
+    }
+    if (ext === -1) return { fromLine: true, truncated };
+  }
+  // key=value (CEF) or key = value pairs of known extension keys
+  const pairs: { id: number; value: number; key: number }[] = [];
+  let firstKey = end;
+  let i = ext;
+  const keyChar = (c: number | undefined): boolean => c !== undefined && /[A-Za-z0-9_]/.test(String.fromCharCode(c));
+  while (i < end) {
+    if (isCef && b[i] === 92) { i += 2; continue; }
+    if ((i === ext || b[i - 1] === 32) && keyChar(b[i])) {
+      let j = i;
+      while (j < end && keyChar(b[j])) j++;
+      let k = j;
+      if (!isCef) while (k < end && b[k] === 32) k++;
+      if (k < end && b[k] === 61) {
+        const id = fieldByKey.get(text(i, j));
+        if (id !== undefined) {
+          k++;
+          if (!isCef) while (k < end && b[k] === 32) k++;
+          if (pairs.length < MAX_PAIRS) pairs.push({ id, value: k, key: i });
+          if (i < firstKey) firstKey = i;
+          i = k;
+          continue;
+        }
+      }
+      i = j;
+      continue;
+    }
+    i++;
+  }
+  pairs.forEach((pair, x) => {
+    let stop = x + 1 < pairs.length ? pairs[x + 1]!.key : end;
+    while (stop > pair.value && b[stop - 1] === 32) stop--;
+    if (stop === pair.value) return;
+    const v = text(pair.value, stop);
+    setField(pair.id, isCef ? unescape(v) : v);
+  });
+  const lead = text(ext, firstKey).replace(/^ +| +$/g, "");
+  if (lead) setField(msgField, lead);
+  return { fromLine: true, truncated };
+}
+
 // ---- rendering -----------------------------------------------------------------------------
 function cefLine(ev: Event): string {
   const head = ["CEF:0", "MT4", "Segura", utf8Prefix(ev.version, CEF_MAX_VERSION), utf8Prefix(ev.classId, CEF_MAX_CLASS_ID), utf8Prefix(ev.name, CEF_MAX_NAME)]
@@ -475,6 +642,7 @@ function recordJson(ev: Event, text: string): string {
   out += `,"hostname":"${escapeJson(headerField(ev.host, MAX_HOSTNAME))}","appname":"Segura","procid":"${escapeJson(headerField(ev.procid, MAX_PROCID))}"`;
   out += `,"msgid":"${escapeJson(headerField(ev.classId, MAX_MSGID))}","event_id":"${escapeJson(ev.classId)}","event_name":"${escapeJson(ev.name)}","cef_severity":${ev.cefSeverity}`;
   if (!ev.known) out += `,"unknown_event":true`;
+  if (ev.truncated) out += `,"truncated":true`;
   if (ev.warnings.length) out += `,"warning":"${escapeJson(ev.warnings.join("; "))}"`;
   if (ev.invalid) out += `,"error":"${escapeJson(ev.error!)}","original":"${escapeJson(ev.original!)}"`;
   return out + "}";

@@ -5,6 +5,7 @@ import { referenceConvert } from "../src/_reference.js";
 import { FILTER_FUNCTIONS, convertLine } from "../src/_host.js";
 import { freshHost, exampleLines, recordText, FORMAT_OF } from "./_helpers.js";
 import { recordText as recordTextArb, brokenBytes } from "./_arbitraries.js";
+import { nativeRecord } from "./_native-arbitraries.js";
 
 const SEC = 1715000000;
 const NSEC = 123456789;
@@ -46,6 +47,18 @@ describe("bare lines (segura_line) = reference", () => {
         expect(new TextDecoder().decode(convertLine(host, format, text, SEC, NSEC))).toBe(referenceConvert(text, format, false, SEC, NSEC));
       }),
       { numRuns: 1000, seed: 6587 },
+    );
+  });
+});
+
+describe("engine = reference on received Segura lines (CEF, RFC 5424 / 3164, key = value)", () => {
+  const host = freshHost();
+  it.each(FILTER_FUNCTIONS)("%s", (fn) => {
+    fc.assert(
+      fc.property(nativeRecord, (text) => {
+        expect(recordText(host, fn, text, SEC, NSEC)).toBe(referenceConvert(text, FORMAT_OF[fn], true, SEC, NSEC));
+      }),
+      { numRuns: 3000, seed: 1024 },
     );
   });
 });

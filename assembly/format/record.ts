@@ -11,6 +11,7 @@ import {
 } from "../event";
 import { escapeInto, putText, putU64, reserve, setJsonMode, utf8Prefix, CTX_JSON, CTX_PRINTUSASCII } from "../out";
 import { MAX_HOSTNAME, MAX_PROCID, MAX_MSGID } from "./rfc5424";
+import { truncated } from "../native";
 
 /** A syslog header value as out_syslog will send it, JSON-escaped ('"' and '\' are PRINTUSASCII). */
 function header(p: usize, n: usize, max: usize): void {
@@ -47,6 +48,7 @@ export function closeRecord(): void {
   putText("\",\"cef_severity\":");
   putU64(<u64>cefSeverity);
   if (!known) putText(",\"unknown_event\":true");
+  if (truncated) putText(",\"truncated\":true");
   if (warnLen > 0) {
     putText(",\"warning\":\"");
     escapeInto(warnings(), warnLen, CTX_JSON);
