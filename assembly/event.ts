@@ -438,6 +438,18 @@ function rtText(): usize {
   return n;
 }
 
+/** "message" or "log": the keys of a received line (record-keys.tsv, role message). */
+function isLineKey(p: usize, n: usize): bool {
+  return sameAscii(p, n, "message") || sameAscii(p, n, "log");
+}
+
+/** Exact equality with an ASCII literal. */
+function sameAscii(p: usize, n: usize, w: string): bool {
+  if (n != <usize>w.length) return false;
+  for (let i = 0; i < w.length; i++) if (<u32>load<u8>(p + <usize>i) != <u32>w.charCodeAt(i)) return false;
+  return true;
+}
+
 function listFields(): void {
   for (let id = 0; id < FIELD_COUNT; id++) {
     const s = slotOf(id);
@@ -473,6 +485,8 @@ function listFields(): void {
   for (let i = 0; i < extraCount; i++) {
     const s = extraSlot(i);
     if (!text(s)) continue;
+    // the line that was read is not repeated as a field
+    if (fromLine && isLineKey(extraKey(i), extraKeyLen(i))) continue;
     addEntry(extraKey(i), extraKeyLen(i), vPtr, vLen);
   }
   if (droppedKeys > 0) warnNumber(<u32>droppedKeys, " keys left out (not a plain identifier of up to 32 characters, or over 64 unknown keys)");

@@ -3,7 +3,7 @@
 // tables are static and the arena only grows.
 
 import {
-  FIELD_COUNT, ROLE_COUNT, KEYS, KEY_COUNT, STRINGS, FIELDS,
+  FIELD_COUNT, ROLE_COUNT, ROLE_MESSAGE, KEYS, KEY_COUNT, STRINGS, FIELDS,
 } from "./generated/catalogue";
 import { KIND_STRING, KIND_NULL, FLAG_ESCAPE, FLAG_HIGH } from "./json";
 import { decodeInto } from "./text";
@@ -185,7 +185,8 @@ export function onMember(k: usize, kLen: usize, kFlags: u8, kHash: u32, kind: u8
   const id = lookupKey(kHash, k, kLen);
   if (id >= 0) {
     setSlot(slotOf(id), kind, v, vLen, vFlags);
-    return;
+    // message/log is also kept as a plain field, for records whose line is not read (event.ts)
+    if (id != ROLE_MESSAGE || escapedKey) return;
   }
   // unknown keys pass through under their own name when it is a safe identifier written plainly
   if (escapedKey || !validExtraKey(k, kLen)) {

@@ -335,8 +335,12 @@ function buildEvent(members: Member[], recordTime: Instant | undefined): Event {
     const f = fieldByKey.get(m.key);
     if (f !== undefined) { slots.set(f, m); continue; }
     const r = roleByKey.get(m.key);
-    if (r !== undefined) { roles.set(r, m); continue; }
     const plain = utf8.decode(m.rawKey) === m.key && !m.rawKey.includes(92);
+    if (r !== undefined) {
+      roles.set(r, m);
+      // message/log also stays a plain field, for records whose line is not read
+      if (r !== "message" || !plain) continue;
+    }
     if (!plain || !/^[A-Za-z][A-Za-z0-9_]{0,31}$/.test(m.key)) { dropped++; continue; }
     if (extras.has(m.key) || extras.size < MAX_EXTRA) extras.set(m.key, m);
     else dropped++;
@@ -419,11 +423,11 @@ function buildEvent(members: Member[], recordTime: Instant | undefined): Event {
     ev.truncated = true;
     addWarning(ev, "message: 1024 bytes or more, the size at which Segura's UDP datagrams are cut; converted as received", skipped);
   }
-  listFields(ev, slots, extras, dropped, skipped);
+  listFields(ev, slots, extras, dropped, skipped, line.fromLine);
   return ev;
 }
 
-function listFields(ev: Event, slots: Map<number, Member>, extras: Map<string, Member>, dropped: number, skipped: { n: number }): void {
+function listFields(ev: Event, slots: Map<number, Member>, extras: Map<string, Member>, dropped: number, skipped: { n: number }, fromLine = false): void {
   FIELDS.forEach((f, i) => {
     const m = slots.get(i);
     let v: string;
@@ -446,7 +450,11 @@ function listFields(ev: Event, slots: Map<number, Member>, extras: Map<string, M
     }
     ev.fields.push([f.key, v]);
   });
-  for (const [k, m] of extras) if (m.kind !== "null" && m.text.length > 0) ev.fields.push([k, m.text]);
+  for (const [k, m] of extras) {
+    if (m.kind === "null" || m.text.length === 0) continue;
+    if (fromLine && (k === "message" || k === "log")) continue; // the line that was read is not repeated
+    ev.fields.push([k, m.text]);
+  }
   if (dropped > 0) addWarning(ev, `${dropped} keys left out (not a plain identifier of up to 32 characters, or over 64 unknown keys)`, skipped);
   if (skipped.n > 0) ev.warnings.push(`${skipped.n} more warnings left out`);
 }
