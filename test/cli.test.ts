@@ -1,0 +1,352 @@
+// The segura-siem command end to end: `node bin/segura-siem.mjs ...` as a user runs it.
+import { describe, it, expect, beforeAll, afterAll } from "vitest";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync, existsSync } from "node:fs";
+import { connect } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { referenceConvert, type LineFormat } from "../src/_reference.js";
+import { parseOctetCounted } from "../src/_framing.js";
+import { progressLine, Progress } from "../src/_progress.js";
+import { exampleLines, ROOT } from "./_helpers.js";
+import { CLI, Lines, Receiver, cli, closedPort, requireBuild, start, waitUntil } from "./_proc.js";
+
+const SEC = 1715000000;
+const samples = exampleLines();
+const SAMPLES_FILE = join(ROOT, "examples", "events.jsonl");
+let dir: string;
+
+beforeAll(() => {
+  requireBuild();
+  dir = mkdtempSync(join(tmpdir(), "segura-cli-"));
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const FORMATS: [format: string, line: LineFormat, record: boolean][] = [
+  ["cef", "cef", false],
+  ["syslog", "syslog", false],
+  ["cef-syslog", "cef-syslog", false],
+  ["json", "cef-syslog", true],
+  ["json-cef", "cef", true],
+  ["json-syslog", "syslog", true],
+  ["json-cef-syslog", "cef-syslog", true],
+];
+const ref = (lines: string[], format: LineFormat = "cef-syslog", record = false): string[] => lines.map((l) => referenceConvert(l, format, record, SEC, 0));
+const linesOf = (b: Buffer): string[] => {
+  const t = b.toString("utf8");
+  expect(t === "" || t.endsWith("\n")).toBe(true);
+  return t === "" ? [] : t.slice(0, -1).split("\n");
+};
+
+describe("convert", () => {
+  it.each(FORMATS)("--format %s to stdout", async (format, line, record) => {
+    const r = await cli(["convert", "--format", format, "--fixed-time", String(SEC), SAMPLES_FILE]);
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    expect(linesOf(r.stdout)).toEqual(ref(samples, line, record));
+  });
+
+  it("defaults to cef-syslog and --flag=value works like --flag value", async () => {
+    const r = await cli(["convert", `--fixed-time=${SEC}`, SAMPLES_FILE]);
+    expect(linesOf(r.stdout)).toEqual(ref(samples));
+  });
+
+  it("--out writes the file and nothing to stdout", async () => {
+    const out = join(dir, "out.log");
+    const r = await cli(["convert", "-f", "syslog", "--fixed-time", String(SEC), "--out", out, SAMPLES_FILE]);
+    expect(r).toMatchObject({ code: 0, stderr: "" });
+    expect(r.stdout.length).toBe(0);
+    expect(linesOf(readFileSync(out))).toEqual(ref(samples, "syslog"));
+  });
+
+  it.each([
+    ["- (stdin)", ["-"]],
+    ["no operand (stdin)", []],
+  ])("reads %s", async (_name, operands) => {
+    const r = await cli(["convert", "--format", "cef", "--fixed-time", String(SEC), ...operands], { input: samples.join("\n") + "\n" });
+    expect(r.code).toBe(0);
+    expect(linesOf(r.stdout)).toEqual(ref(samples, "cef"));
+  });
+
+  it("files and stdin in the order given, one output line per input line, invalid ones included", async () => {
+    const a = join(dir, "a.jsonl");
+    const b = join(dir, "b.jsonl");
+    writeFileSync(a, samples.slice(0, 5).join("\n")); // no final LF: its last line is still a line
+    writeFileSync(b, "not json\r\n" + samples.slice(5, 9).join("\r\n") + "\r\n");
+    const stdin = ["", samples[10]!, "{\"event_id\": 2"];
+    const r = await cli(["convert", "--fixed-time", String(SEC), a, "-", b], { input: stdin.join("\n") + "\n" });
+    expect(r.code).toBe(0);
+    const want = [...samples.slice(0, 5), ...stdin, "not json", ...samples.slice(5, 9)];
+    expect(linesOf(r.stdout)).toEqual(ref(want));
+  });
+
+  it("records without a timestamp get the current time unless --fixed-time", async () => {
+    const before = Date.now();
+    const r = await cli(["convert", "--format", "cef"], { input: '{"event_id": 1}\n' });
+    const after = Date.now();
+    const rt = Number(/ rt=(\d+)/.exec(r.stdout.toString())?.[1]);
+    expect(rt).toBeGreaterThanOrEqual(Math.floor(before / 1000) * 1000);
+    expect(rt).toBeLessThanOrEqual(after);
+  });
+
+  it("--framing octet-counting: LEN SP MSG frames, no LF, that parse back to the lines", async () => {
+    const r = await cli(["convert", "--framing", "octet-counting", "--fixed-time", String(SEC), SAMPLES_FILE]);
+    expect(r.code).toBe(0);
+    expect(r.stdout.includes(10)).toBe(false);
+    expect(r.stdout.toString("latin1")).toMatch(/^\d+ <\d+>1 /);
+    const frames = parseOctetCounted(r.stdout).map((m) => m.toString("utf8"));
+    expect(frames).toEqual(ref(samples));
+  });
+
+  it("a progress bar on a terminal (records/s, bytes) for file inputs, silence otherwise", async () => {
+    const out = join(dir, "tty.log");
+    const cmd = [process.execPath, CLI, "convert", "--fixed-time", String(SEC), "--out", out, SAMPLES_FILE].map((w) => `'${w}'`).join(" ");
+    const tty = await import("./_proc.js").then((p) => p.run("script", ["-qec", cmd, "/dev/null"]));
+    expect(tty.code).toBe(0);
+    expect(tty.stdout.toString()).toMatch(/\r\[#+\] 100%  [\d.]+ KiB \/ [\d.]+ KiB  \d+ records  [\d,]+ records\/s\x1b\[K/);
+    expect(tty.stdout.toString()).toMatch(new RegExp(`${samples.length} records, [\\d.]+ KiB in [\\d.]+ s \\([\\d,]+ records/s\\)`));
+    expect(linesOf(readFileSync(out))).toEqual(ref(samples));
+    const plain = await cli(["convert", "--fixed-time", String(SEC), "--out", out, SAMPLES_FILE]);
+    expect(plain.stderr).toBe("");
+  });
+});
+
+describe("--send over TCP", () => {
+  it.each([
+    ["lf", (b: Buffer) => linesOf(b)],
+    ["octet-counting", (b: Buffer) => parseOctetCounted(b).map((m) => m.toString("utf8"))],
+  ] as const)("delivers every line (%s) and closes the connection cleanly", async (framing, parse) => {
+    const rx = await Receiver.start();
+    try {
+      const r = await cli(["convert", "--framing", framing, "--fixed-time", String(SEC), "--send", rx.url(), SAMPLES_FILE]);
+      expect(r).toMatchObject({ code: 0, stderr: "" });
+      expect(r.stdout.length).toBe(0);
+      await waitUntil(() => rx.connections[0]?.ended === true, 5000, "the sender's FIN");
+      expect(rx.connections).toHaveLength(1);
+      expect(parse(rx.bytes())).toEqual(ref(samples));
+    } finally {
+      await rx.close();
+    }
+  });
+
+  it("waits for a receiver that reads slowly (backpressure) and loses nothing", async () => {
+    const rx = await Receiver.start();
+    const big = join(dir, "big.jsonl");
+    const n = 40_000;
+    writeFileSync(big, Array.from({ length: n }, (_, i) => samples[i % samples.length]).join("\n") + "\n");
+    const done = cli(["convert", "--format", "cef", "--fixed-time", String(SEC), "--send", rx.url(), big]);
+    await waitUntil(() => rx.connections.length === 1, 10_000, "the connection");
+    rx.connections[0]!.socket.pause(); // stop reading: the kernel buffers fill, the sender must wait
+    await new Promise((r) => setTimeout(r, 500));
+    const heldBack = rx.bytes().length;
+    rx.connections[0]!.socket.resume();
+    const r = await done;
+    expect(r).toMatchObject({ code: 0, stderr: "" });
+    await waitUntil(() => rx.connections[0]!.ended, 10_000, "the end of the stream");
+    const got = rx.lines();
+    expect(got).toHaveLength(n);
+    expect(got.slice(0, samples.length)).toEqual(ref(samples, "cef"));
+    expect(heldBack).toBeLessThan(rx.bytes().length);
+    await rx.close();
+  });
+
+  it("a receiver that drops the connection midway: exit 74 and a message that says so", async () => {
+    const rx = await Receiver.start();
+    const big = join(dir, "drop.jsonl");
+    writeFileSync(big, Array.from({ length: 100_000 }, (_, i) => samples[i % samples.length]).join("\n") + "\n");
+    const done = cli(["convert", "--send", rx.url(), big]);
+    await waitUntil(() => rx.bytes().length > 0, 10_000, "the first bytes");
+    rx.connections[0]!.socket.resetAndDestroy();
+    const r = await done;
+    expect(r.code).toBe(74);
+    expect(r.stderr).toMatch(new RegExp(`^segura-siem: connection to tcp://127\\.0\\.0\\.1:${rx.port} lost: (connection reset by peer \\(ECONNRESET\\)|broken pipe \\(EPIPE\\))\\n$`));
+    await rx.close();
+  });
+
+  it("connection refused: exit 69 and a message that names the address", async () => {
+    const port = await closedPort();
+    const r = await cli(["convert", "--send", `tcp://127.0.0.1:${port}`, SAMPLES_FILE]);
+    expect(r.code).toBe(69);
+    expect(r.stderr).toBe(`segura-siem: cannot connect to tcp://127.0.0.1:${port}: connection refused (ECONNREFUSED)\n`);
+  });
+});
+
+describe("errors and exit codes", () => {
+  it.each([
+    ["a missing file", 66, ["convert", "nope/missing.jsonl"], /^segura-siem: cannot open nope\/missing\.jsonl: no such file or directory \(ENOENT\)\n$/],
+    ["a directory", 66, ["convert", "examples"], /^segura-siem: cannot open examples: is a directory\n$/],
+    ["a missing file after a good one", 66, ["convert", SAMPLES_FILE, "missing.jsonl"], /cannot open missing\.jsonl/],
+    ["an --out that cannot be created", 73, ["convert", "--out", "no/such/dir/out.log", SAMPLES_FILE], /^segura-siem: cannot create no\/such\/dir\/out\.log: no such file or directory/],
+  ] as const)("%s: exit %i", async (_name, code, args, message) => {
+    const r = await cli(args);
+    expect(r.code).toBe(code);
+    expect(r.stderr).toMatch(message);
+    expect(r.stdout.length).toBe(0);
+  });
+
+  it.each([
+    [["convert", "--bogus"], "unknown option '--bogus' for convert"],
+    [["convert", "--format", "xml"], "--format takes one of cef, syslog, cef-syslog, json, json-cef, json-syslog, json-cef-syslog, not 'xml'"],
+    [["convert", "--framing", "crlf"], "--framing takes one of lf, octet-counting, not 'crlf'"],
+    [["convert", "--fixed-time", "-1"], "--fixed-time takes a whole number from 0 to 4294967295, not '-1'"],
+    [["convert", "--fixed-time"], "--fixed-time needs a value"],
+    [["convert", "--send", "udp://127.0.0.1:514"], "--send takes tcp://HOST:PORT, not 'udp://127.0.0.1:514'"],
+    [["convert", "--send", "tcp://127.0.0.1:0"], "--send: port 0 is out of range"],
+    [["convert", "--out", "x", "--send", "tcp://127.0.0.1:514"], "--out and --send cannot be used together"],
+    [["convert", "-", "-"], "stdin ('-') can be read only once"],
+    [["convert", "--no-progress=yes"], "--no-progress takes no value"],
+    [["frobnicate"], "unknown command 'frobnicate' (commands: convert, serve)"],
+    [["serve"], "serve needs --listen tcp://HOST:PORT"],
+    [["serve", "--listen", "tcp://127.0.0.1:0", "events.jsonl"], "serve takes no file operands ('events.jsonl')"],
+  ])("%j: exit 64 and the usage", async (args, message) => {
+    const r = await cli(args);
+    expect(r.code).toBe(64);
+    expect(r.stderr).toBe(`segura-siem: ${message}\n` + readUsage());
+    expect(r.stdout.length).toBe(0);
+  });
+
+  it.each([[["--help"]], [["help", "convert"]], [["convert", "--help"]], [["serve", "-h"]], [[]]])("%j prints help on stdout, exit 0", async (args) => {
+    const r = await cli(args);
+    expect(r).toMatchObject({ code: 0, stderr: "" });
+    expect(r.stdout.toString()).toMatch(/segura-siem (convert|serve) /);
+    expect(r.stdout.toString()).toContain("Exit status: 0 done, 64 bad command line, 66 input file missing");
+  });
+
+  it("--version prints the package version", async () => {
+    const r = await cli(["--version"]);
+    expect(r.stdout.toString()).toBe((JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { version: string }).version + "\n");
+  });
+});
+
+function readUsage(): string {
+  return "usage: segura-siem convert [options] [FILE...]\n       segura-siem serve --listen tcp://HOST:PORT [options]\n       segura-siem --help | help convert | help serve | --version\nTry 'segura-siem --help'.\n";
+}
+
+describe("progress bar rendering", () => {
+  it.each([
+    [0, 0, 1000, 80, /^\[-{11}\]   0%  0 B \/ 1000 B  0 records  0 records\/s$/],
+    [500, 512 * 1024, 1024 * 1024, 80, /^\[#{6}-{5}\]  50%  512\.0 KiB \/ 1\.0 MiB  500 records  1,000 records\/s$/],
+    [500, 512 * 1024, 1024 * 1024, 200, /^\[#{15}-{15}\]  50%  /],
+    [100_000, 3 * 2 ** 30, 3 * 2 ** 30, 30, /^100%  3\.0 GiB \/ 3\.0 GiB  1/],
+  ])("%i records, %i of %i bytes, %i columns", (records, bytes, total, width, want) => {
+    const line = progressLine(records, bytes, total, 0.5, width);
+    expect(line).toMatch(want);
+    expect(line.length).toBeLessThanOrEqual(Math.max(width, 80));
+  });
+
+  it("redraws at most ten times a second and ends with a summary line", () => {
+    let now = 0;
+    const written: string[] = [];
+    const p = new Progress({ write: (s) => written.push(s), columns: 100 }, 1000, () => now);
+    for (let i = 0; i < 50; i++) { now += 10; p.update(i, i * 10); }
+    expect(written.length).toBe(5);
+    now = 2000;
+    p.finish(50, 1000);
+    expect(written.at(-1)).toBe("\r\x1b[Ksegura-siem: 50 records, 1000 B in 2.00 s (25 records/s)\n");
+  });
+});
+
+describe("serve (the sidecar)", () => {
+  async function sidecar(args: string[]): Promise<{ port: number; stderr: Lines; stop: () => Promise<{ code: number | null; signal: NodeJS.Signals | null }>; exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }> }> {
+    const { child, exited } = start(process.execPath, [CLI, "serve", "--listen", "tcp://127.0.0.1:0", ...args]);
+    const stderr = new Lines(child.stderr!);
+    const first = (await stderr.atLeast(1))[0]!;
+    const m = /^segura-siem serve: listening on tcp:\/\/127\.0\.0\.1:(\d+), sending /.exec(first);
+    if (!m) throw new Error(`unexpected first line: ${first}`);
+    return { port: Number(m[1]), stderr, exited, stop: () => { child.kill("SIGTERM"); return exited; } };
+  }
+
+  function send(port: number, data: string | Buffer, close = true): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const s = connect(port, "127.0.0.1", () => {
+        if (close) s.end(data, () => resolve());
+        else s.write(data, () => resolve());
+      });
+      s.on("error", reject);
+    });
+  }
+
+  it("converts lines from several connections and forwards them; SIGTERM stops it with exit 0", async () => {
+    const rx = await Receiver.start();
+    const sc = await sidecar(["--format", "syslog", "--fixed-time", String(SEC), "--send", rx.url()]);
+    const half = Math.floor(samples.length / 2);
+    const text = samples.slice(0, half).join("\n") + "\n";
+    await send(sc.port, text.slice(0, 100)); // a line cut by the connection's end is still a line
+    await waitUntil(() => rx.lines().length === 1, 10_000, "the first line");
+    await send(sc.port, samples.slice(half).join("\n") + "\n");
+    await waitUntil(() => rx.lines().length === 1 + samples.length - half, 10_000, "the forwarded lines");
+    const got = rx.lines();
+    expect(got.slice(0, 1)).toEqual(ref([text.slice(0, 100)], "syslog"));
+    expect(got.slice(1)).toEqual(ref(samples.slice(half), "syslog"));
+    expect(await sc.stop()).toEqual({ code: 0, signal: null });
+    await rx.close();
+  });
+
+  it("reconnects when the receiver goes away and comes back, queued lines included", async () => {
+    const rx1 = await Receiver.start();
+    const port = rx1.port;
+    const sc = await sidecar(["--format", "cef", "--fixed-time", String(SEC), "--send", rx1.url(), "--retry-for", "30"]);
+    await send(sc.port, samples[0] + "\n");
+    await waitUntil(() => rx1.lines().length === 1, 10_000, "the first line");
+    await rx1.close();
+    await sc.stderr.atLeast(2);
+    expect(sc.stderr.all[1]).toBe(`segura-siem serve: lost the connection to tcp://127.0.0.1:${port}: closed by the receiver; reconnecting`);
+    await send(sc.port, samples.slice(1, 4).join("\n") + "\n");
+    await new Promise((r) => setTimeout(r, 300));
+    const rx2 = await Receiver.start(port);
+    await waitUntil(() => rx2.lines().length === 3, 15_000, "the queued lines after reconnecting");
+    expect(rx2.lines()).toEqual(ref(samples.slice(1, 4), "cef"));
+    expect(sc.stderr.all).toContain(`segura-siem serve: connected to tcp://127.0.0.1:${port}`);
+    expect(await sc.stop()).toEqual({ code: 0, signal: null });
+    await rx2.close();
+  });
+
+  it("gives up with exit 69 and a clear message when the receiver stays away past --retry-for", async () => {
+    const port = await closedPort();
+    const sc = await sidecar(["--send", `tcp://127.0.0.1:${port}`, "--retry-for", "1"]);
+    expect(await sc.exited).toEqual({ code: 69, signal: null });
+    expect(sc.stderr.all.at(-1)).toMatch(new RegExp(`^segura-siem: cannot reach tcp://127\\.0\\.0\\.1:${port} for [12] s: connection refused \\(ECONNREFUSED\\); giving up$`));
+  });
+
+  it("stops reading its clients while the receiver does not read (bounded), then delivers everything", async () => {
+    const rx = await Receiver.start();
+    const sc = await sidecar(["--format", "cef", "--fixed-time", String(SEC), "--send", rx.url()]);
+    await send(sc.port, samples[0] + "\n", false);
+    await waitUntil(() => rx.connections.length === 1, 10_000, "the upstream connection");
+    rx.connections[0]!.socket.pause();
+    const n = 60_000;
+    const payload = Buffer.from(Array.from({ length: n }, (_, i) => samples[i % samples.length]).join("\n") + "\n");
+    const client = connect(sc.port, "127.0.0.1");
+    await new Promise((r) => client.once("connect", r));
+    client.write(payload);
+    await new Promise((r) => setTimeout(r, 1500));
+    // the sidecar has paused: most of the payload still waits on this side
+    expect(client.writableLength).toBeGreaterThan(payload.length / 4);
+    rx.connections[0]!.socket.resume();
+    client.end();
+    await waitUntil(() => rx.lines().length === n + 1, 30_000, "every line");
+    expect(rx.lines().slice(1, 1 + samples.length)).toEqual(ref(samples, "cef"));
+    expect(await sc.stop()).toEqual({ code: 0, signal: null });
+    await rx.close();
+  });
+
+  it("without --send it writes to stdout", async () => {
+    const { child, exited } = start(process.execPath, [CLI, "serve", "--listen", "tcp://127.0.0.1:0", "--format", "cef", "--fixed-time", String(SEC)]);
+    const err = new Lines(child.stderr!);
+    const out = new Lines(child.stdout!);
+    const port = Number(/:(\d+), sending cef lines to stdout$/.exec((await err.atLeast(1))[0]!)?.[1]);
+    await send(port, samples.slice(0, 3).join("\n") + "\n");
+    expect(await out.atLeast(3)).toEqual(ref(samples.slice(0, 3), "cef"));
+    child.kill("SIGTERM");
+    expect(await exited).toEqual({ code: 0, signal: null });
+  });
+});
+
+it("the launcher says to build when dist/ is missing", async () => {
+  const copy = join(dir, "pkg");
+  mkdirSync(join(copy, "bin"), { recursive: true });
+  writeFileSync(join(copy, "bin", "segura-siem.mjs"), readFileSync(CLI));
+  const r = await (await import("./_proc.js")).run(process.execPath, [join(copy, "bin", "segura-siem.mjs"), "--help"]);
+  expect(r.code).toBe(70);
+  expect(r.stderr).toContain("run `npm run build` first");
+  expect(existsSync(join(copy, "dist"))).toBe(false);
+});
