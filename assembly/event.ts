@@ -9,7 +9,7 @@ import {
 } from "./generated/catalogue";
 import {
   slotOf, present, kindOf, valueOf, vPtr, vLen, extraCount, extraSlot, extraKey, extraKeyLen,
-  droppedKeys, fieldKey, fieldKeyLen, fieldType, fieldMax, setSlotText, beginRecord, repairIntoArena,
+  droppedKeys, fieldKey, fieldKeyLen, fieldType, fieldMax, setSlotText, beginRecord, repairIntoArena, arenaTake,
 } from "./record";
 import { KIND_STRING, KIND_NUMBER, KIND_NESTED, errCode, errAt, errorText } from "./json";
 import { parseRfc3339, parseEpoch, tSec, tMicro } from "./text";
@@ -32,6 +32,13 @@ export let versionPtr: usize = 0;
 export let versionLen: usize = 0;
 export let hostPtr: usize = 0;
 export let hostLen: usize = 0;
+/** The host as RFC 5424 HOSTNAME: cut to 255 bytes, then every character but A-Za-z0-9 . _ - (and
+ * ':' in an IPv6 address) as '_'. RFC 5424 allows any PRINTUSASCII, but syslog-ng rejects the whole
+ * message for '[' or a ':' it cannot read as IPv6, and a HOSTNAME names a host. */
+export let hostnamePtr: usize = 0;
+export let hostnameLen: usize = 0;
+/** §6.2.4: HOSTNAME is at most 255 characters. */
+const MAX_HOSTNAME: usize = 255;
 export let procidPtr: usize = 0;
 export let procidLen: usize = 0;
 export let msgPtr: usize = 0;
@@ -40,6 +47,9 @@ export let hasTime: bool = false;
 export let timeSec: i64 = 0;
 export let timeMicro: i32 = 0;
 
+/** Latest timestamp taken from a record: 2099-12-31T23:59:59Z. RFC 5424 allows four-digit years, but
+ * rsyslog refuses a TIMESTAMP from 2100 on and then loses the rest of the header. */
+const MAX_TIMESTAMP: i64 = 4102444799;
 /** RFC 5424 facility when the record names none: 1 (user-level), as Segura sends. */
 export const DEFAULT_FACILITY: i32 = 1;
 /** Severity of an event the catalogue does not know, unless the record gives one: notice. */
@@ -398,6 +408,22 @@ function smallInt(p: usize, n: usize): i32 {
   return v;
 }
 
+function hostnameFromHost(): void {
+  const n = utf8Prefix(hostPtr, hostLen, MAX_HOSTNAME);
+  const keepColon = isIp(hostPtr, n);
+  const d = arenaTake(n);
+  let o: usize = 0;
+  for (let i: usize = 0; i < n; i++) {
+    const c = <u32>load<u8>(hostPtr + i);
+    if ((c & 0xc0) == 0x80) continue; // one '_' per character
+    const ok = (c | 32) - 97 < 26 || c - 48 < 10 || c == 46 || c == 95 || c == 45 || (c == 58 && keepColon);
+    store<u8>(d + o, ok ? <u8>c : 95);
+    o++;
+  }
+  hostnamePtr = d;
+  hostnameLen = o;
+}
+
 // ---- building ------------------------------------------------------------------------------
 const RT_BUF: usize = memory.data(24);
 
@@ -410,6 +436,7 @@ function resetEvent(): void {
   versionPtr = P_VERSION;
   versionLen = <usize>TEXT_VERSION.length;
   hostLen = 0;
+  hostnameLen = 0;
   procidLen = 0;
   msgLen = 0;
   hasTime = false;
@@ -437,6 +464,10 @@ function rtText(): usize {
   do { p--; store<u8>(p, <u8>(48 + v % 10)); v /= 10; } while (v != 0);
   return n;
 }
+
+/** Longest value of an unknown key, as for cs1..cs8: receivers bound structured data (rsyslog keeps
+ * 65,535 bytes of it and copies each value into a 32 KiB buffer; syslog-ng cuts values at 65,535). */
+const MAX_EXTRA_VALUE: usize = 4000;
 
 /** "message" or "log": the keys of a received line (record-keys.tsv, role message). */
 function isLineKey(p: usize, n: usize): bool {
@@ -478,7 +509,8 @@ function listFields(): void {
     const max = fieldMax(id);
     if (max > 0 && n > max) {
       n = utf8Prefix(v, n, max);
-      warn(fieldKey(id), fieldKeyLen(id), "truncated");
+      // the RFC 5424 MSG carries msg whole; only CEF's msg= and the SD are cut
+      warn(fieldKey(id), fieldKeyLen(id), id == FIELD_MSG ? "truncated to 1023 bytes in CEF (the syslog MSG keeps it whole)" : "truncated");
     }
     addEntry(fieldKey(id), fieldKeyLen(id), v, n);
   }
@@ -487,7 +519,12 @@ function listFields(): void {
     if (!text(s)) continue;
     // the line that was read is not repeated as a field
     if (fromLine && isLineKey(extraKey(i), extraKeyLen(i))) continue;
-    addEntry(extraKey(i), extraKeyLen(i), vPtr, vLen);
+    let n = vLen;
+    if (n > MAX_EXTRA_VALUE) {
+      n = utf8Prefix(vPtr, n, MAX_EXTRA_VALUE);
+      warn(extraKey(i), extraKeyLen(i), "truncated");
+    }
+    addEntry(extraKey(i), extraKeyLen(i), vPtr, n);
   }
   if (droppedKeys > 0) warnNumber(<u32>droppedKeys, " keys left out (not a plain identifier of up to 32 characters, or over 64 unknown keys)");
 }
@@ -551,16 +588,21 @@ export function buildEvent(sec: u32, nsec: u32): void {
     const k = kindOf(st);
     let ok = false;
     if (k == KIND_NUMBER || k == KIND_STRING) ok = parseEpoch(vPtr, vLen) || (k == KIND_STRING && parseRfc3339(vPtr, vLen));
+    if (ok && tSec > MAX_TIMESTAMP) ok = false;
     if (ok) {
       hasTime = true;
       timeSec = tSec;
       timeMicro = tMicro;
     } else {
-      warn(0, 0, "timestamp: not RFC 3339 or epoch seconds/milliseconds up to 9999-12-31, record time used");
+      warn(0, 0, "timestamp: not RFC 3339 or epoch seconds/milliseconds up to 2099-12-31, record time used");
     }
   }
   const sh = slotOf(ROLE_HOST);
-  if (text(sh) && kindOf(sh) == KIND_STRING) { hostPtr = vPtr; hostLen = vLen; }
+  if (text(sh) && kindOf(sh) == KIND_STRING) {
+    hostPtr = vPtr;
+    hostLen = vLen;
+    hostnameFromHost();
+  }
   const sv = slotOf(ROLE_PRODUCT_VERSION);
   if (text(sv) && (kindOf(sv) == KIND_STRING || kindOf(sv) == KIND_NUMBER)) { versionPtr = vPtr; versionLen = vLen; }
   const sp = slotOf(ROLE_PROCID);

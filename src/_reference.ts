@@ -14,7 +14,8 @@ const MAX_PROCID = 128;
 const MAX_MSGID = 32;
 const MAX_EXTRA = 64;
 const MAX_DEPTH = 65536;
-const MAX_EPOCH_SECONDS = 253402300799;
+const MAX_EPOCH_SECONDS = 4102444799; // 2099-12-31T23:59:59Z: rsyslog refuses later TIMESTAMPs
+const MAX_EXTRA_VALUE = 4000;
 const SD_ID = "segura@32473";
 const SYSLOG_OF_CEF = [7, 7, 6, 5, 5, 4, 4, 3, 2, 1, 0];
 
@@ -401,7 +402,7 @@ function buildEvent(members: Member[], recordTime: Instant | undefined): Event {
   if (present(ts)) {
     const t = ts.kind === "number" || ts.kind === "string" ? parseEpoch(ts.text) ?? (ts.kind === "string" ? parseRfc3339(ts.text) : undefined) : undefined;
     if (t) ev.time = t;
-    else addWarning(ev, "timestamp: not RFC 3339 or epoch seconds/milliseconds up to 9999-12-31, record time used", skipped);
+    else addWarning(ev, "timestamp: not RFC 3339 or epoch seconds/milliseconds up to 2099-12-31, record time used", skipped);
   }
   const host = roles.get("host");
   if (present(host) && host.kind === "string") ev.host = host.text;
@@ -446,14 +447,19 @@ function listFields(ev: Event, slots: Map<number, Member>, extras: Map<string, M
     if (f.key === "msg") ev.msg = v;
     if (f.max > 0 && bytesOf(v) > f.max) {
       v = utf8Prefix(v, f.max);
-      addWarning(ev, `${f.key}: truncated`, skipped);
+      addWarning(ev, f.key === "msg" ? "msg: truncated to 1023 bytes in CEF (the syslog MSG keeps it whole)" : `${f.key}: truncated`, skipped);
     }
     ev.fields.push([f.key, v]);
   });
   for (const [k, m] of extras) {
     if (m.kind === "null" || m.text.length === 0) continue;
     if (fromLine && (k === "message" || k === "log")) continue; // the line that was read is not repeated
-    ev.fields.push([k, m.text]);
+    let v = m.text;
+    if (bytesOf(v) > MAX_EXTRA_VALUE) {
+      v = utf8Prefix(v, MAX_EXTRA_VALUE);
+      addWarning(ev, `${k}: truncated`, skipped);
+    }
+    ev.fields.push([k, v]);
   }
   if (dropped > 0) addWarning(ev, `${dropped} keys left out (not a plain identifier of up to 32 characters, or over 64 unknown keys)`, skipped);
   if (skipped.n > 0) ev.warnings.push(`${skipped.n} more warnings left out`);
@@ -629,14 +635,23 @@ function cefLine(ev: Event): string {
   return `${head}|${ev.cefSeverity}|` + ev.fields.map(([k, v]) => ` ${k}=${escapeCefValue(v)}`).join("");
 }
 const headerField = (s: string, max: number): string => (s ? printUsAscii(utf8Prefix(s, max)) : "-");
+/** HOSTNAME: cut to 255 bytes, then all but A-Za-z0-9 . _ - (and ':' in an IPv6 address) as '_'. */
+function hostnameField(host: string): string {
+  if (!host) return "-";
+  const h = utf8Prefix(host, MAX_HOSTNAME);
+  const keepColon = isIp(h);
+  return [...h].map((ch) => (/^[A-Za-z0-9._-]$/.test(ch) || (ch === ":" && keepColon) ? ch : "_")).join("");
+}
 function syslogHeader(ev: Event): string {
   const ts = ev.time ? formatTimestamp(ev.time) : "-";
-  return `<${ev.facility * 8 + ev.syslogSeverity}>1 ${ts} ${headerField(ev.host, MAX_HOSTNAME)} Segura ${headerField(ev.procid, MAX_PROCID)} ${headerField(ev.classId, MAX_MSGID)}`;
+  return `<${ev.facility * 8 + ev.syslogSeverity}>1 ${ts} ${hostnameField(ev.host)} Segura ${headerField(ev.procid, MAX_PROCID)} ${headerField(ev.classId, MAX_MSGID)}`;
 }
 function syslogLine(ev: Event): string {
-  const params = [["eventId", ev.classId], ["name", ev.name], ...ev.fields.filter(([k]) => k !== "msg")];
+  const params = [["event-id", ev.classId], ["event-name", ev.name], ...ev.fields.filter(([k]) => k !== "msg")];
   const sd = `[${SD_ID}` + params.map(([k, v]) => ` ${k}="${escapeSdValue(v!)}"`).join("") + "]";
-  return `${syslogHeader(ev)} ${sd}` + (ev.msg ? ` ${escapeMsg(ev.msg)}` : "");
+  // a MSG starting with U+FEFF would be read as a byte-order mark and lose that character
+  const msg = ev.msg?.startsWith("\ufeff") ? "\ufffd" + ev.msg.slice(1) : ev.msg;
+  return `${syslogHeader(ev)} ${sd}` + (msg ? ` ${escapeMsg(msg)}` : "");
 }
 
 function line(ev: Event, format: LineFormat): string {
@@ -647,7 +662,7 @@ function line(ev: Event, format: LineFormat): string {
 
 function recordJson(ev: Event, text: string): string {
   let out = `{"message":"${escapeJson(text)}","severity":${ev.syslogSeverity},"facility":${ev.facility}`;
-  out += `,"hostname":"${escapeJson(headerField(ev.host, MAX_HOSTNAME))}","appname":"Segura","procid":"${escapeJson(headerField(ev.procid, MAX_PROCID))}"`;
+  out += `,"hostname":"${escapeJson(hostnameField(ev.host))}","appname":"Segura","procid":"${escapeJson(headerField(ev.procid, MAX_PROCID))}"`;
   out += `,"msgid":"${escapeJson(headerField(ev.classId, MAX_MSGID))}","event_id":"${escapeJson(ev.classId)}","event_name":"${escapeJson(ev.name)}","cef_severity":${ev.cefSeverity}`;
   if (!ev.known) out += `,"unknown_event":true`;
   if (ev.truncated) out += `,"truncated":true`;

@@ -19,7 +19,7 @@ describe("endurance", () => {
     expect(CALLS).toBeGreaterThanOrEqual(2 * WARM_UP);
     // the record bytes, computed once, so the loop costs little more than the calls
     const good = [...SAMPLES, ...catalogueRecords().map(([, j]) => j)].map(utf8);
-    const hostile = fc.sample(shape({ hostileKeys: true, noEventIdField: false }).chain((s) =>
+    const hostile = fc.sample(shape({ hostileKeys: true }).chain((s) =>
       fc.tuple(fc.array(hostileText, { minLength: 24, maxLength: 24 }), fc.array(hostileText, { minLength: 1, maxLength: 1 })).map(([t, h]) => fill(s, t, h))), { numRuns: 1000, seed: 10 }).map((p) => utf8(recordJson(p)));
     const broken = [...BROKEN.map(([, c]) => c.input), ...fc.sample(brokenBytes, { numRuns: 500, seed: 11 })];
     const small = broken.filter((b) => b.length < 65536);
@@ -79,7 +79,7 @@ describe("endurance", () => {
 
   it("1,000,000 calls of everyday traffic (no record over 64 KiB) on one instance: memory flat after 200,000", () => {
     const good = [...SAMPLES, ...catalogueRecords().map(([, j]) => j)].map(utf8);
-    const hostile = fc.sample(shape({ hostileKeys: true, noEventIdField: false }).chain((s) =>
+    const hostile = fc.sample(shape({ hostileKeys: true }).chain((s) =>
       fc.tuple(fc.array(hostileText, { minLength: 24, maxLength: 24 }), fc.array(hostileText, { minLength: 1, maxLength: 1 })).map(([t, h]) => fill(s, t, h))), { numRuns: 500, seed: 12 }).map((p) => utf8(recordJson(p)));
     const small = [...BROKEN.map(([, c]) => c.input), ...fc.sample(brokenBytes, { numRuns: 200, seed: 13 })].filter((b) => b.length < 65536);
     const host = freshHost();

@@ -71,12 +71,14 @@ describe("RFC 5424 MSG writer", () => {
     ["kept \\ \" ] =", "kept \\ \" ] ="],
     ["\n<13>1 2024-01-01T00:00:00Z forged - - - - -", "\\n<13>1 2024-01-01T00:00:00Z forged - - - - -"],
     ["nul\u0000x", "nul\ufffdx"],
+    ["\ufeffstarts with a BOM", "\ufffdstarts with a BOM"],
+    ["BOM \ufeff inside", "BOM \ufeff inside"],
   ])("%j -> %j", (input, expected) => {
     expect(msg(input)).toBe(expected);
   });
 });
 
-describe("RFC 5424 header fields are PRINTUSASCII or the NILVALUE", () => {
+describe("RFC 5424 HOSTNAME: a host name's characters (and ':' of IPv6) or the NILVALUE", () => {
   const hostname = (h: unknown): string => line("syslog", { event_id: 16, host: h }).split(" ")[2]!;
   it.each([
     ["segura-01", "segura-01"],
@@ -84,7 +86,12 @@ describe("RFC 5424 header fields are PRINTUSASCII or the NILVALUE", () => {
     ["hôst", "h_st"],
     ["a\nb", "a_b"],
     ["", "-"],
-    ['q"\\]', 'q"\\]'],
+    ['q"\\]', "q___"],
+    ["host[1]", "host_1_"],
+    ["10.0.0.1", "10.0.0.1"],
+    ["fe80::1", "fe80::1"],
+    ["host:514", "host_514"],
+    ["segura_01.example-corp.com", "segura_01.example-corp.com"],
   ])("host %j -> %j", (input, expected) => {
     expect(hostname(input)).toBe(expected);
   });
@@ -184,7 +191,8 @@ describe("timestamps", () => {
     [1715000000, "2024-05-06T12:53:20.000000Z"],
     [1715000000123, "2024-05-06T12:53:20.123000Z"],
     ["1715000000.25", "2024-05-06T12:53:20.250000Z"],
-    ["9999-12-31T23:59:59Z", "9999-12-31T23:59:59.000000Z"],
+    ["2099-12-31T23:59:59Z", "2099-12-31T23:59:59.000000Z"],
+    ["2100-01-01T00:00:00Z", "-"],
     ["2024-02-30T10:00:00Z", "-"],
     ["1969-12-31T23:59:59Z", "-"],
     ["yesterday", "-"],

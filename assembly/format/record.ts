@@ -6,7 +6,7 @@
 //    [,"unknown_event":true] [,"warning":"..."] [,"error":"...","original":"..."]}
 
 import {
-  facility, syslogSeverity, cefSeverity, hostPtr, hostLen, procidPtr, procidLen, classPtr, classLen,
+  facility, syslogSeverity, cefSeverity, hostnamePtr, hostnameLen, procidPtr, procidLen, classPtr, classLen,
   namePtr, nameLen, known, invalid, warnLen, warnings, errLen, errorMessage, originalPtr, originalLen,
 } from "../event";
 import { escapeInto, putText, putU64, reserve, setJsonMode, utf8Prefix, CTX_JSON, CTX_PRINTUSASCII } from "../out";
@@ -36,7 +36,7 @@ export function closeRecord(): void {
   putText(",\"facility\":");
   putU64(<u64>facility);
   putText(",\"hostname\":\"");
-  header(hostPtr, hostLen, MAX_HOSTNAME);
+  header(hostnamePtr, hostnameLen, MAX_HOSTNAME);
   putText("\",\"appname\":\"Segura\",\"procid\":\"");
   header(procidPtr, procidLen, MAX_PROCID);
   putText("\",\"msgid\":\"");

@@ -2,7 +2,7 @@
 //   <PRI>1 TIMESTAMP HOSTNAME APP-NAME PROCID MSGID STRUCTURED-DATA [MSG]
 
 import {
-  facility, syslogSeverity, hasTime, timeSec, timeMicro, hostPtr, hostLen, procidPtr, procidLen,
+  facility, syslogSeverity, hasTime, timeSec, timeMicro, hostnamePtr, hostnameLen, procidPtr, procidLen,
   classPtr, classLen, namePtr, nameLen, msgPtr, msgLen, msgEntry,
   listCount, entryKey, entryKeyLen, entryValue, entryValueLen,
 } from "../event";
@@ -44,7 +44,7 @@ export function writeHeader(): void {
   putText(">1 ");
   if (hasTime) putRaw(formatTimestamp(timeSec, timeMicro), 27);
   else putText("-");
-  headerField(hostPtr, hostLen, MAX_HOSTNAME);
+  headerField(hostnamePtr, hostnameLen, MAX_HOSTNAME);
   putText(" Segura"); // APP_NAME
   headerField(procidPtr, procidLen, MAX_PROCID);
   headerField(classPtr, classLen, MAX_MSGID);
@@ -61,14 +61,18 @@ function param(k: usize, kl: usize, v: usize, vl: usize): void {
   putFormatQuote(34);
 }
 
-const K_EVENT_ID: usize = memory.data<u8>([101, 118, 101, 110, 116, 73, 100]); // eventId
-const K_NAME: usize = memory.data<u8>([110, 97, 109, 101]); // name
+const REPLACEMENT: usize = memory.data<u8>([0xef, 0xbf, 0xbd]); // U+FFFD
+
+// The event's own PARAM-NAMEs carry a '-', which no field key and no passed-through key can contain
+// (those are [A-Za-z][A-Za-z0-9_]*), so no field can ever repeat or shadow them.
+const K_EVENT_ID: usize = memory.data<u8>([101, 118, 101, 110, 116, 45, 105, 100]); // event-id
+const K_EVENT_NAME: usize = memory.data<u8>([101, 118, 101, 110, 116, 45, 110, 97, 109, 101]); // event-name
 
 /** The event's fields as one SD-ELEMENT, msg excepted (it is the MSG). */
 function writeStructuredData(): void {
   putText(" [segura@32473"); // SD_ID
-  param(K_EVENT_ID, 7, classPtr, classLen);
-  param(K_NAME, 4, namePtr, nameLen);
+  param(K_EVENT_ID, 8, classPtr, classLen);
+  param(K_EVENT_NAME, 10, namePtr, nameLen);
   for (let i = 0; i < listCount; i++) {
     if (i == msgEntry) continue;
     param(entryKey(i), entryKeyLen(i), entryValue(i), entryValueLen(i));
@@ -82,7 +86,14 @@ export function writeSyslog(): void {
   writeStructuredData();
   if (msgLen > 0) {
     putText(" ");
-    escapeInto(msgPtr, msgLen, CTX_MSG);
+    let p = msgPtr, n = msgLen;
+    if (n >= 3 && load<u8>(p) == 0xef && load<u8>(p + 1) == 0xbb && load<u8>(p + 2) == 0xbf) {
+      // §6.4: a MSG that starts with U+FEFF is read as BOM + UTF-8 and the character is dropped
+      putRaw(REPLACEMENT, 3);
+      p += 3;
+      n -= 3;
+    }
+    escapeInto(p, n, CTX_MSG);
   }
 }
 
