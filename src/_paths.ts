@@ -16,3 +16,5 @@ export function packageRoot(): string {
 
 export const RELEASE_WASM_PATH = join(packageRoot(), "build", "segura.wasm");
 export const WASI_WASM_PATH = join(packageRoot(), "build", "segura-wasi.wasm");
+/** `node bin/segura-wasi-node.mjs MODULE ARGS...` runs a WASI command as `wasmtime run MODULE ARGS...` does. */
+export const WASI_RUNNER_PATH = join(packageRoot(), "bin", "segura-wasi-node.mjs");

@@ -1,10 +1,9 @@
 // Runs the WASI command (build/segura-wasi.wasm) under Node's node:wasi (preview1), on file
 // descriptors the caller gives, and returns its exit code.
 import { WASI } from "node:wasi";
-import { readFileSync, openSync, closeSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { WASI_WASM_PATH } from "./_paths.js";
+import { readFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { WASI_WASM_PATH, WASI_RUNNER_PATH } from "./_paths.js";
 
 export interface WasiRunOptions {
   /** Arguments after argv[0], e.g. ["cef", "--fixed-time=1715000000"]. */
@@ -53,18 +52,14 @@ export interface WasiResult {
   stderr: Buffer;
 }
 
-/** Runs the command with `input` as stdin and collects stdout and stderr (through temporary files). */
-export function runWasiOn(args: readonly string[], input: Uint8Array | string, wasm?: string | WebAssembly.Module): WasiResult {
-  const dir = mkdtempSync(join(tmpdir(), "segura-wasi-"));
-  const fds: number[] = [];
-  try {
-    writeFileSync(join(dir, "in"), input);
-    const [i, o, e] = [openSync(join(dir, "in"), "r"), openSync(join(dir, "out"), "w"), openSync(join(dir, "err"), "w")];
-    fds.push(i, o, e);
-    const code = runWasi({ args, stdin: i, stdout: o, stderr: e, ...(wasm ? { wasm } : {}) });
-    return { code, stdout: readFileSync(join(dir, "out")), stderr: readFileSync(join(dir, "err")) };
-  } finally {
-    for (const fd of fds) closeSync(fd);
-    rmSync(dir, { recursive: true, force: true });
-  }
+/** Runs the command in a child process (`node bin/segura-wasi-node.mjs MODULE ARGS...`, as a user runs
+ * `wasmtime run`) with `input` as stdin, and collects stdout and stderr. One process per run: Node 20's
+ * node:wasi can abort the whole process when a finished WASI instance is garbage-collected during
+ * another instance's fd_write (uv_mutex_destroy in uvwasi_destroy), so instances are not stacked up
+ * in one process. */
+export function runWasiOn(args: readonly string[], input: Uint8Array | string, wasm: string = WASI_WASM_PATH): WasiResult {
+  const r = spawnSync(process.execPath, [WASI_RUNNER_PATH, wasm, ...args], { input, maxBuffer: 1 << 30 });
+  if (r.error) throw r.error;
+  if (r.status === null) throw new Error(`segura-wasi-node ended by ${r.signal}: ${r.stderr.toString()}`);
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
