@@ -14,6 +14,7 @@ import {
 import { KIND_STRING, KIND_NUMBER, KIND_NESTED, errCode, errAt, errorText } from "./json";
 import { parseRfc3339, parseEpoch, tSec, tMicro } from "./text";
 import { utf8Prefix } from "./out";
+import { findRow } from "./table";
 import { readLine, clearLine, fromLine, truncated } from "./native";
 
 // ---- the event -----------------------------------------------------------------------------
@@ -251,16 +252,10 @@ function text(s: usize): bool {
 let eventRow: usize = 0;
 
 function findEvent(key: u32): bool {
-  let lo = 0, hi = EVENT_COUNT - 1;
-  while (lo <= hi) {
-    const mid = (lo + hi) >>> 1;
-    const row = EVENTS + <usize>mid * <usize>EVENT_ROW;
-    const k = load<u32>(row);
-    if (k < key) lo = mid + 1;
-    else if (k > key) hi = mid - 1;
-    else { eventRow = row; return true; }
-  }
-  return false;
+  const row = findRow(EVENTS, EVENT_COUNT, <usize>EVENT_ROW, key);
+  if (row == 0) return false;
+  eventRow = row;
+  return true;
 }
 
 /** Event key of an id written as digits ("16", "336.501", "336.5", "336501") or N.ddd; 0 if none. */
@@ -313,26 +308,17 @@ function findName(p: usize, n: usize): bool {
     if (c - 65 < 26) c += 32;
     h = (h ^ c) * 0x01000193;
   }
-  let lo = 0, hi = NAME_COUNT - 1;
-  while (lo <= hi) {
-    const mid = (lo + hi) >>> 1;
-    const row = NAMES + <usize>mid * 12;
-    const k = load<u32>(row);
-    if (k < h) lo = mid + 1;
-    else if (k > h) hi = mid - 1;
-    else {
-      if (<usize>load<u16>(row, 6) != n) return false;
-      const t = STRINGS + <usize>load<u32>(row, 8);
-      for (let i: usize = 0; i < n; i++) {
-        let c = <u32>load<u8>(p + i);
-        if (c - 65 < 26) c += 32;
-        if (c != <u32>load<u8>(t + i)) return false;
-      }
-      eventRow = EVENTS + <usize>load<u16>(row, 4) * <usize>EVENT_ROW;
-      return true;
-    }
+  // a hash hit is checked against the name itself, case-insensitively
+  const row = findRow(NAMES, NAME_COUNT, 12, h);
+  if (row == 0 || <usize>load<u16>(row, 6) != n) return false;
+  const t = STRINGS + <usize>load<u32>(row, 8);
+  for (let i: usize = 0; i < n; i++) {
+    let c = <u32>load<u8>(p + i);
+    if (c - 65 < 26) c += 32;
+    if (c != <u32>load<u8>(t + i)) return false;
   }
-  return false;
+  eventRow = EVENTS + <usize>load<u16>(row, 4) * <usize>EVENT_ROW;
+  return true;
 }
 
 function useEventRow(): void {

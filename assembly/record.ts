@@ -7,6 +7,7 @@ import {
 } from "./generated/catalogue";
 import { KIND_STRING, KIND_NULL, FLAG_ESCAPE, FLAG_HIGH } from "./json";
 import { decodeInto } from "./text";
+import { findRow } from "./table";
 
 // ---- slots ---------------------------------------------------------------------------------
 // 16 bytes each: u32 generation, u32 ptr, u32 len, u8 kind, u8 flags (0 once decoded), u16 pad
@@ -137,20 +138,11 @@ function sameBytes(a: usize, b: usize, n: usize): bool {
   return true;
 }
 
-/** Field or role id of an input key, or -1. Binary search over the hash-sorted key table. */
+/** Field or role id of an input key, or -1: a hash hit is checked against the key itself. */
 export function lookupKey(hash: u32, ptr: usize, len: usize): i32 {
-  let lo = 0, hi = KEY_COUNT - 1;
-  while (lo <= hi) {
-    const mid = (lo + hi) >>> 1;
-    const row = KEYS + <usize>mid * 12;
-    const h = load<u32>(row);
-    if (h < hash) lo = mid + 1;
-    else if (h > hash) hi = mid - 1;
-    else {
-      if (<usize>load<u8>(row, 6) == len && sameBytes(STRINGS + <usize>load<u32>(row, 8), ptr, len)) return <i32>load<u16>(row, 4);
-      return -1;
-    }
-  }
+  const row = findRow(KEYS, KEY_COUNT, 12, hash);
+  if (row == 0) return -1;
+  if (<usize>load<u8>(row, 6) == len && sameBytes(STRINGS + <usize>load<u32>(row, 8), ptr, len)) return <i32>load<u16>(row, 4);
   return -1;
 }
 

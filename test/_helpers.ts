@@ -31,3 +31,15 @@ export function recordText(host: FluentBitHost, fn: FilterFunction, input: strin
   if (r.kind !== "record") throw new Error(`${fn} gave ${r.kind}: ${r.reason}`);
   return r.text;
 }
+
+/** Every output format name the WASI command and the CLI take, with the line format and whether the
+ * output is the JSON record around the line. */
+export const OUTPUT_FORMATS: readonly (readonly [name: string, line: LineFormat, record: boolean])[] = [
+  ["cef", "cef", false],
+  ["syslog", "syslog", false],
+  ["cef-syslog", "cef-syslog", false],
+  ["json", "cef-syslog", true],
+  ["json-cef", "cef", true],
+  ["json-syslog", "syslog", true],
+  ["json-cef-syslog", "cef-syslog", true],
+];

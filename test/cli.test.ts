@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { referenceConvert, type LineFormat } from "../src/_reference.js";
 import { parseOctetCounted } from "../src/_framing.js";
 import { progressLine, Progress } from "../src/_progress.js";
-import { exampleLines, ROOT } from "./_helpers.js";
+import { exampleLines, OUTPUT_FORMATS, ROOT } from "./_helpers.js";
 import { CLI, Lines, Receiver, cli, closedPort, requireBuild, start, waitUntil } from "./_proc.js";
 
 const SEC = 1715000000;
@@ -21,15 +21,7 @@ beforeAll(() => {
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-const FORMATS: [format: string, line: LineFormat, record: boolean][] = [
-  ["cef", "cef", false],
-  ["syslog", "syslog", false],
-  ["cef-syslog", "cef-syslog", false],
-  ["json", "cef-syslog", true],
-  ["json-cef", "cef", true],
-  ["json-syslog", "syslog", true],
-  ["json-cef-syslog", "cef-syslog", true],
-];
+const FORMATS = OUTPUT_FORMATS;
 const ref = (lines: string[], format: LineFormat = "cef-syslog", record = false): string[] => lines.map((l) => referenceConvert(l, format, record, SEC, 0));
 const linesOf = (b: Buffer): string[] => {
   const t = b.toString("utf8");

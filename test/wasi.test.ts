@@ -3,22 +3,14 @@
 import { describe, it, expect, beforeAll } from "vitest";
 import { referenceConvert, type LineFormat } from "../src/_reference.js";
 import { runWasiOn } from "../src/_wasi.js";
-import { exampleLines, WASI_WASM } from "./_helpers.js";
+import { exampleLines, OUTPUT_FORMATS, WASI_WASM } from "./_helpers.js";
 import { Lines, WASI_RUNNER, requireBuild, start } from "./_proc.js";
 
 const SEC = 1715000000;
 const FIXED = `--fixed-time=${SEC}`;
 
 /** Each argument of the command and what the reference makes for it. */
-const FORMAT_ARGS: [arg: string, format: LineFormat, record: boolean][] = [
-  ["cef", "cef", false],
-  ["syslog", "syslog", false],
-  ["cef-syslog", "cef-syslog", false],
-  ["json", "cef-syslog", true],
-  ["json-cef", "cef", true],
-  ["json-syslog", "syslog", true],
-  ["json-cef-syslog", "cef-syslog", true],
-];
+const FORMAT_ARGS = OUTPUT_FORMATS;
 
 const expected = (lines: string[], format: LineFormat, record: boolean): string[] => lines.map((l) => referenceConvert(l, format, record, SEC, 0));
 const outLines = (out: Buffer): string[] => {
