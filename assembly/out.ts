@@ -4,6 +4,13 @@
 // actions, one per input byte. The same line can be written raw (WASI `cef`, `syslog` modes) or
 // already JSON-escaped inside the `message` string of the record Fluent Bit receives; `jsonMode`
 // picks the second set of tables, so no line is ever built twice.
+//
+// Cost (Fluent Bit mostly interprets the module, so every wasm instruction counts): escapeInto()
+// tests eight bytes per step with eight lookups in one 256-byte table at a constant address
+// (SPECIAL: one bit per context), copies clean eight-byte blocks with one 64-bit load and store, and
+// goes one byte at a time only up to a byte that needs an action. Fixed texts are converted from
+// AssemblyScript's UTF-16 literals once, then copied as words. The buffer keeps SLACK spare bytes
+// past every reservation, so word copies may write past the end of what they copy.
 
 // ---- actions -------------------------------------------------------------------------------
 const A_COPY: u8 = 0;
@@ -34,8 +41,11 @@ const CTX_COUNT: i32 = 6;
 
 // tables[json][ctx][byte], filled once at start
 const TABLES: usize = memory.data(2 * CTX_COUNT * 256);
-// three bytes per context that force the slow path besides controls and DEL (SWAR fast path)
-const SPECIALS: usize = memory.data(2 * CTX_COUNT * 3);
+/** SPECIAL[byte]: bit ctx when the byte is not copied as is in context ctx (raw tables); bit C_JSON
+ * when, inside a JSON string, it needs escaping besides ('"', '\' and C0 controls). In JSON mode a
+ * byte is copied as is exactly when neither its context bit nor C_JSON is set (see initTables). */
+const SPECIAL: usize = memory.data(256);
+const C_JSON: u32 = 1 << 6;
 
 function setRange(t: usize, from: i32, to: i32, a: u8): void {
   for (let c = from; c <= to; c++) store<u8>(t + <usize>c, a);
@@ -81,46 +91,52 @@ function initTables(): void {
         if (load<u8>(t + 34) == A_COPY) store<u8>(t + 34, A_JSONQUOTE);
         if (load<u8>(t + 92) == A_COPY) store<u8>(t + 92, A_JSONQUOTE);
         for (let c = 0; c < 32; c++) if (load<u8>(t + <usize>c) == A_COPY) store<u8>(t + <usize>c, A_UESCAPE);
-      }
-      const s = SPECIALS + <usize>((json * CTX_COUNT + ctx) * 3);
-      // unused places repeat the first special (or NUL, which the control check covers anyway)
-      let n: usize = 0;
-      for (let c = 32; c < 127 && n < 3; c++) {
-        if (load<u8>(t + <usize>c) != A_COPY) {
-          store<u8>(s + n, <u8>c);
-          n++;
+      } else {
+        for (let c = 0; c < 256; c++) {
+          if (load<u8>(t + <usize>c) != A_COPY) store<u8>(SPECIAL + <usize>c, <u8>(<i32>load<u8>(SPECIAL + <usize>c) | (1 << ctx)));
         }
       }
-      for (let i = n; i < 3; i++) store<u8>(s + i, load<u8>(s));
     }
   }
+  // the JSON-mode tables differ from the raw ones exactly on '"', '\' and C0 controls
+  for (let c = 0; c < 32; c++) store<u8>(SPECIAL + <usize>c, load<u8>(SPECIAL + <usize>c) | <u8>C_JSON);
+  store<u8>(SPECIAL + 34, load<u8>(SPECIAL + 34) | <u8>C_JSON);
+  store<u8>(SPECIAL + 92, load<u8>(SPECIAL + 92) | <u8>C_JSON);
 }
 initTables();
 
 // ---- the buffer ----------------------------------------------------------------------------
+/** Bytes kept free past every reservation, for word copies that overrun. */
+const SLACK: usize = 16;
+
 export let outBase: usize = 0;
-let outCap: usize = 0;
+/** outBase + capacity - SLACK: reserve(n) keeps outPos + n <= outLimit. */
+let outLimit: usize = 0;
 export let outPos: usize = 0;
 export let jsonMode: bool = false;
 
-/** Makes room for n more bytes. The buffer only grows; it is reused by every record. */
-export function reserve(n: usize): void {
-  if (outPos + n <= outBase + outCap) return;
+function grow(n: usize): void {
   const used = outPos - outBase;
-  let cap = outCap < 4096 ? <usize>4096 : outCap;
-  while (cap < used + n) cap <<= 1;
+  const cap0 = outBase == 0 ? <usize>0 : outLimit - outBase + SLACK;
+  let cap = cap0 < 4096 ? <usize>4096 : cap0;
+  while (cap < used + n + SLACK) cap <<= 1;
   outBase = outBase == 0 ? heap.alloc(cap) : heap.realloc(outBase, cap);
-  outCap = cap;
+  outLimit = outBase + cap - SLACK;
   outPos = outBase + used;
 }
 
+/** Makes room for n more bytes (and SLACK beyond). The buffer only grows; it is reused by every record. */
+@inline export function reserve(n: usize): void {
+  if (outPos + n > outLimit) grow(n);
+}
+
 export function resetOut(json: bool): void {
-  reserve(0);
+  if (outBase == 0) grow(0);
   outPos = outBase;
   jsonMode = json;
 }
 
-export function setJsonMode(on: bool): void {
+@inline export function setJsonMode(on: bool): void {
   jsonMode = on;
 }
 
@@ -129,23 +145,77 @@ export function setJsonMode(on: bool): void {
   outPos++;
 }
 
+/** End of linear memory: reading n bytes at p is safe when p + n <= memoryEnd(). */
+@inline function memoryEnd(): usize {
+  return <usize>memory.size() << 16;
+}
+
+/** Copies n bytes. Up to 16 as two 8-byte words when reading 16 bytes at s stays inside memory
+ * (writes up to 16 bytes at d: the buffer keeps SLACK spare); longer with memory.copy, which an
+ * interpreter runs as one native memmove. */
+@inline function copyShort(d: usize, s: usize, n: usize): void {
+  if (n <= 16 && s + 16 <= memoryEnd()) {
+    store<u64>(d, load<u64>(s));
+    store<u64>(d, load<u64>(s, 8), 8);
+  } else {
+    memory.copy(d, s, n);
+  }
+}
+
 /** Writes bytes that need no escaping in any context (ASCII keys, digits, fixed text). */
-export function putRaw(src: usize, len: usize): void {
+@inline export function putRaw(src: usize, len: usize): void {
   reserve(len);
-  memory.copy(outPos, src, len);
-  outPos += len;
+  const o = outPos;
+  copyShort(o, src, len);
+  outPos = o + len;
+}
+
+// Fixed texts: AssemblyScript string literals are UTF-16 in the static data; the first putText()
+// of each literal converts it to bytes in TEXT_POOL, remembered in a small direct-mapped cache keyed
+// by the literal's address. Only literals are cached (they sit below __heap_base and never change).
+const TEXT_SLOTS: usize = 64;
+const TEXT_CACHE: usize = memory.data(<i32>TEXT_SLOTS * 8); // u32 literal address, u32 pool address
+const TEXT_POOL_SIZE: usize = 4096;
+const TEXT_POOL: usize = memory.data(<i32>TEXT_POOL_SIZE + 16);
+let textPoolUsed: usize = 0;
+
+function convertText(s: usize, n: usize, d: usize): void {
+  for (let i: usize = 0; i < n; i++) store<u8>(d + i, <u8>load<u16>(s + (i << 1)));
 }
 
 /** Writes a fixed ASCII string literal. */
 export function putText(s: string): void {
+  const a = changetype<usize>(s);
   const n = <usize>s.length;
   reserve(n);
-  for (let i: usize = 0; i < n; i++) store<u8>(outPos + i, <u8>load<u16>(changetype<usize>(s) + (i << 1)));
-  outPos += n;
+  const o = outPos;
+  outPos = o + n;
+  if (a < __heap_base) {
+    const slot = TEXT_CACHE + (((a >> 4) & (TEXT_SLOTS - 1)) << 3);
+    if (load<u32>(slot) == <u32>a) {
+      copyShort(o, <usize>load<u32>(slot, 4), n);
+      return;
+    }
+    if (textPoolUsed + n <= TEXT_POOL_SIZE) {
+      const at = TEXT_POOL + textPoolUsed;
+      convertText(a, n, at);
+      textPoolUsed += n;
+      store<u32>(slot, <u32>a);
+      store<u32>(slot, <u32>at, 4);
+      copyShort(o, at, n);
+      return;
+    }
+  }
+  convertText(a, n, o);
 }
 
 /** Decimal digits of v, measured then written right to left. */
 export function putU64(v: u64): void {
+  if (v < 10) {
+    reserve(1);
+    putByte(<u32>v + 48);
+    return;
+  }
   let n: usize = 1;
   let t = v;
   while (t >= 10) { t /= 10; n++; }
@@ -160,85 +230,114 @@ export function putU64(v: u64): void {
 }
 
 /** Writes a '"' or '\' that is part of the format itself (SD quotes), JSON-escaped when needed. */
-export function putFormatQuote(c: u32): void {
+@inline export function putFormatQuote(c: u32): void {
   reserve(2);
-  if (jsonMode) putByte(92);
-  putByte(c);
+  let o = outPos;
+  if (jsonMode) { store<u8>(o, 92); o++; }
+  store<u8>(o, <u8>c);
+  outPos = o + 1;
 }
 
 const HEX: usize = memory.data<u8>([48, 49, 50, 51, 52, 53, 54, 55, 56, 57, 97, 98, 99, 100, 101, 102]);
 
-// SWAR helpers over 8 bytes (little-endian): flags the first byte equal to b / below 0x20 exactly
-const ONES: u64 = 0x0101010101010101;
-const HIGHS: u64 = 0x8080808080808080;
-@inline function zeroByte(x: u64): u64 { return (x - ONES) & ~x & HIGHS; }
-@inline function hasByte(x: u64, b: u64): u64 { return zeroByte(x ^ (b * ONES)); }
-@inline function belowSpace(x: u64): u64 { return (x - 0x2020202020202020) & ~x & HIGHS; }
+/** OR of the classes (SPECIAL) of the eight bytes at p. */
+@inline function special8(p: usize): u32 {
+  return (<u32>load<u8>(<usize>load<u8>(p), SPECIAL) | <u32>load<u8>(<usize>load<u8>(p, 1), SPECIAL))
+    | (<u32>load<u8>(<usize>load<u8>(p, 2), SPECIAL) | <u32>load<u8>(<usize>load<u8>(p, 3), SPECIAL))
+    | (<u32>load<u8>(<usize>load<u8>(p, 4), SPECIAL) | <u32>load<u8>(<usize>load<u8>(p, 5), SPECIAL))
+    | (<u32>load<u8>(<usize>load<u8>(p, 6), SPECIAL) | <u32>load<u8>(<usize>load<u8>(p, 7), SPECIAL));
+}
+
+/** Writes byte c as action a says at o; returns the new o. */
+function act(o: usize, c: u32, a: u32, json: bool): usize {
+  if (a == A_BACKSLASH) {
+    if (json) {
+      store<u8>(o, 92); store<u8>(o, 92, 1); o += 2;
+      if (c == 92 || c == 34) { store<u8>(o, 92); o++; }
+    } else {
+      store<u8>(o, 92); o++;
+    }
+    store<u8>(o, <u8>c);
+    return o + 1;
+  }
+  if (a == A_LF || a == A_CR) {
+    store<u8>(o, 92); o++;
+    if (json) { store<u8>(o, 92); o++; }
+    store<u8>(o, a == A_LF ? 110 : 114);
+    return o + 1;
+  }
+  if (a == A_REPLACE) {
+    store<u8>(o, 0xef); store<u8>(o, 0xbf, 1); store<u8>(o, 0xbd, 2);
+    return o + 3;
+  }
+  if (a == A_SPACE) { store<u8>(o, 32); return o + 1; }
+  if (a == A_UNDERSCORE) { store<u8>(o, 95); return o + 1; }
+  if (a == A_UESCAPE) {
+    store<u8>(o, 92); store<u8>(o, 117, 1); store<u8>(o, 48, 2); store<u8>(o, 48, 3);
+    store<u8>(o, load<u8>(HEX + <usize>(c >> 4)), 4);
+    store<u8>(o, load<u8>(HEX + <usize>(c & 15)), 5);
+    return o + 6;
+  }
+  if (a == A_JSONQUOTE) {
+    store<u8>(o, 92); store<u8>(o, <u8>c, 1);
+    return o + 2;
+  }
+  if (a == A_COPY) { store<u8>(o, <u8>c); return o + 1; }
+  return o; // A_DROP writes nothing
+}
+
+/** OR of the classes (SPECIAL) of the n (< 8) bytes at p. */
+@inline function specialTail(p: usize, n: usize): u32 {
+  let m: u32 = 0;
+  switch (<i32>n) {
+    case 7: m |= <u32>load<u8>(<usize>load<u8>(p, 6), SPECIAL);
+    case 6: m |= <u32>load<u8>(<usize>load<u8>(p, 5), SPECIAL);
+    case 5: m |= <u32>load<u8>(<usize>load<u8>(p, 4), SPECIAL);
+    case 4: m |= <u32>load<u8>(<usize>load<u8>(p, 3), SPECIAL);
+    case 3: m |= <u32>load<u8>(<usize>load<u8>(p, 2), SPECIAL);
+    case 2: m |= <u32>load<u8>(<usize>load<u8>(p, 1), SPECIAL);
+    case 1: m |= <u32>load<u8>(<usize>load<u8>(p), SPECIAL);
+  }
+  return m;
+}
 
 /** Escapes len bytes at src into the buffer for context ctx. src is valid UTF-8. */
 export function escapeInto(src: usize, len: usize, ctx: i32): void {
   // worst case: every byte becomes \u00XX (6) or, in JSON mode, a 3-byte sequence escaped twice
-  reserve(len * 6 + 8);
-  const sel = (<i32>jsonMode * CTX_COUNT + ctx);
-  const t = TABLES + <usize>(sel << 8);
-  const s = SPECIALS + <usize>(sel * 3);
-  const c1 = <u64>load<u8>(s), c2 = <u64>load<u8>(s, 1), c3 = <u64>load<u8>(s, 2);
-  const swar = ctx != CTX_PRINTUSASCII;
+  reserve(len * 6);
+  let o = outPos;
+  const json = jsonMode;
+  const mask = (<u32>1 << <u32>ctx) | (json ? C_JSON : 0);
   const end = src + len;
   let p = src;
-  let o = outPos;
-  while (p < end) {
-    if (swar) {
-      while (p + 8 <= end) {
-        const x = load<u64>(p);
-        const hit = belowSpace(x) | hasByte(x, c1) | hasByte(x, c2) | hasByte(x, c3) | hasByte(x, 0x7f);
-        if (hit == 0) {
-          store<u64>(o, x);
-          p += 8;
-          o += 8;
-          continue;
-        }
-        const k = <usize>(ctz(hit) >> 3);
-        for (let i: usize = 0; i < k; i++) store<u8>(o + i, load<u8>(p + i));
-        p += k;
-        o += k;
+  while (true) {
+    // eight clean bytes at a time
+    while (p + 8 <= end) {
+      if ((special8(p) & mask) != 0) break;
+      store<u64>(o, load<u64>(p));
+      p += 8;
+      o += 8;
+    }
+    const n = end - p;
+    if (n == 0) break;
+    // a clean tail shorter than a word goes as one word (the buffer has slack past the reservation)
+    if (n < 8 && (specialTail(p, n) & mask) == 0 && p + 8 <= memoryEnd()) {
+      store<u64>(o, load<u64>(p));
+      o += n;
+      break;
+    }
+    // otherwise one byte at a time up to and including the next byte that needs an action
+    const t = TABLES + (<usize>((json ? CTX_COUNT : <i32>0) + ctx) << 8);
+    while (p < end) {
+      const c = <u32>load<u8>(p);
+      p++;
+      if ((<u32>load<u8>(<usize>c, SPECIAL) & mask) != 0) {
+        o = act(o, c, <u32>load<u8>(t + <usize>c), json);
         break;
       }
-      if (p >= end) break;
-    }
-    const c = <u32>load<u8>(p);
-    p++;
-    const a = load<u8>(t + <usize>c);
-    if (a == A_COPY) {
       store<u8>(o, <u8>c);
       o++;
-    } else if (a == A_BACKSLASH) {
-      if (jsonMode) {
-        store<u8>(o, 92); store<u8>(o, 92, 1); o += 2;
-        if (c == 92 || c == 34) { store<u8>(o, 92); o++; }
-      } else {
-        store<u8>(o, 92); o++;
-      }
-      store<u8>(o, <u8>c); o++;
-    } else if (a == A_LF || a == A_CR) {
-      store<u8>(o, 92); o++;
-      if (jsonMode) { store<u8>(o, 92); o++; }
-      store<u8>(o, a == A_LF ? 110 : 114); o++;
-    } else if (a == A_REPLACE) {
-      store<u8>(o, 0xef); store<u8>(o, 0xbf, 1); store<u8>(o, 0xbd, 2); o += 3;
-    } else if (a == A_SPACE) {
-      store<u8>(o, 32); o++;
-    } else if (a == A_UNDERSCORE) {
-      store<u8>(o, 95); o++;
-    } else if (a == A_UESCAPE) {
-      store<u8>(o, 92); store<u8>(o, 117, 1); store<u8>(o, 48, 2); store<u8>(o, 48, 3);
-      store<u8>(o, load<u8>(HEX + <usize>(c >> 4)), 4);
-      store<u8>(o, load<u8>(HEX + <usize>(c & 15)), 5);
-      o += 6;
-    } else if (a == A_JSONQUOTE) {
-      store<u8>(o, 92); store<u8>(o, <u8>c, 1); o += 2;
     }
-    // A_DROP writes nothing
   }
   outPos = o;
 }

@@ -1,6 +1,10 @@
 // Text helpers over linear memory: JSON string decoding with UTF-8 repair, and time.
+//
+// Cost: decoding copies plain runs a word at a time and stops only at escapes and bytes >= 0x80;
+// the time parsers and formatter read and write two digits per step (no loops, no 64-bit division
+// in the parser).
 
-import { FLAG_ESCAPE } from "./json";
+import { FLAG_ESCAPE, FLAG_HIGH, UNESCAPE } from "./json";
 
 @inline function hexVal(c: u32): u32 {
   return c <= 57 ? c - 48 : (c | 32) - 87;
@@ -28,82 +32,88 @@ function putCodePoint(d: usize, cp: u32): usize {
   return d + 4;
 }
 
-/** Copies UTF-8 at [p, end) to d up to the next backslash (when stopAtEscape), replacing every
- * ill-formed sequence with U+FFFD exactly as the WHATWG/Unicode "maximal subpart" rule does (the
- * same bytes TextDecoder produces). Returns the new d; `decodedTo` says where reading stopped. */
+const ONES: u64 = 0x0101010101010101;
+const HIGHS: u64 = 0x8080808080808080;
+
+/** Copies the UTF-8 sequence that starts with the byte c >= 0x80 at p (p < end), or U+FFFD for an
+ * ill-formed one, replacing exactly as the WHATWG/Unicode "maximal subpart" rule does (the same
+ * bytes TextDecoder produces). Returns the new d; `decodedTo` says where reading stopped. */
 export let decodedTo: usize = 0;
-function copyUtf8(p: usize, end: usize, d: usize, stopAtEscape: bool): usize {
-  while (p < end) {
-    const c = <u32>load<u8>(p);
-    if (c < 0x80) {
-      if (c == 92 && stopAtEscape) break;
-      store<u8>(d, <u8>c);
-      d++;
-      p++;
-      continue;
-    }
-    let need: i32 = 0;
-    let lo: u32 = 0x80, hi: u32 = 0xbf;
-    let cp: u32 = 0;
-    if (c >= 0xc2 && c <= 0xdf) { need = 1; cp = c & 0x1f; }
-    else if (c >= 0xe0 && c <= 0xef) {
-      need = 2; cp = c & 0xf;
-      if (c == 0xe0) lo = 0xa0;
-      if (c == 0xed) hi = 0x9f;
-    } else if (c >= 0xf0 && c <= 0xf4) {
-      need = 3; cp = c & 7;
-      if (c == 0xf0) lo = 0x90;
-      if (c == 0xf4) hi = 0x8f;
-    } else {
-      d = put3(d, 0xfffd);
-      p++;
-      continue;
-    }
-    let q = p + 1;
-    let ok = true;
-    for (let i = 0; i < need; i++) {
-      if (q >= end) { ok = false; break; }
-      const b = <u32>load<u8>(q);
-      if (b < lo || b > hi) { ok = false; break; }
-      lo = 0x80; hi = 0xbf;
-      cp = (cp << 6) | (b & 63);
-      q++;
-    }
-    if (ok) {
-      for (let i: usize = 0; i < q - p; i++) store<u8>(d + i, load<u8>(p + i));
-      d += q - p;
-    } else {
-      d = put3(d, 0xfffd);
-    }
-    p = q;
+function copySequence(p: usize, end: usize, d: usize, c: u32): usize {
+  let need: i32 = 0;
+  let lo: u32 = 0x80, hi: u32 = 0xbf;
+  if (c >= 0xc2 && c <= 0xdf) { need = 1; }
+  else if (c >= 0xe0 && c <= 0xef) {
+    need = 2;
+    if (c == 0xe0) lo = 0xa0;
+    if (c == 0xed) hi = 0x9f;
+  } else if (c >= 0xf0 && c <= 0xf4) {
+    need = 3;
+    if (c == 0xf0) lo = 0x90;
+    if (c == 0xf4) hi = 0x8f;
+  } else {
+    decodedTo = p + 1;
+    return put3(d, 0xfffd);
   }
-  decodedTo = p;
-  return d;
+  let q = p + 1;
+  for (let i = 0; i < need; i++) {
+    if (q >= end) { decodedTo = q; return put3(d, 0xfffd); }
+    const b = <u32>load<u8>(q);
+    if (b < lo || b > hi) { decodedTo = q; return put3(d, 0xfffd); }
+    lo = 0x80; hi = 0xbf;
+    q++;
+  }
+  store<u8>(d, <u8>c);
+  for (let i: usize = 1; i < q - p; i++) store<u8>(d + i, load<u8>(p + i));
+  decodedTo = q;
+  return d + (q - p);
 }
 
 /** Decodes the content of a JSON string (already validated by the scanner) into d as valid UTF-8:
  * escapes resolved, surrogate pairs joined, lone surrogates and ill-formed bytes become U+FFFD.
  * Raw (not a string) text passes through the UTF-8 repair only. Returns the decoded length.
- * d must have room for 3 * len bytes. */
+ * d must have room for 3 * len bytes. Plain runs go a word at a time: each 8-byte word is stored
+ * whole, then the run ends at the first backslash or byte >= 0x80 in it (found with ctz()); a word
+ * is stored only while 8 input bytes remain, so the writes stay inside 3 * len. */
 export function decodeInto(src: usize, len: usize, flags: u8, d: usize): usize {
   const start = d;
   const end = src + len;
+  // bytes that stop a plain run: '\' when there are escapes, >= 0x80 when there are high bytes
   const escapes = (flags & FLAG_ESCAPE) != 0;
+  const bsMask: u64 = escapes ? HIGHS : 0;
+  const highMask: u64 = (flags & FLAG_HIGH) != 0 ? HIGHS : 0;
   let p = src;
   while (p < end) {
-    d = copyUtf8(p, end, d, escapes);
-    p = decodedTo;
-    if (p >= end) break;
-    // a backslash escape, validated by the scanner
-    const e = <u32>load<u8>(p + 1);
-    if (e != 117) {
-      let c: u32 = e;
-      if (e == 98) c = 8;
-      else if (e == 102) c = 12;
-      else if (e == 110) c = 10;
-      else if (e == 114) c = 13;
-      else if (e == 116) c = 9;
+    if (p + 8 <= end) {
+      const x = load<u64>(p);
+      const b = x ^ 0x5c5c5c5c5c5c5c5c;
+      const hit = (((b - ONES) & ~b) & bsMask) | (x & highMask);
+      store<u64>(d, x);
+      if (hit == 0) {
+        p += 8;
+        d += 8;
+        continue;
+      }
+      const k = <usize>(ctz(hit) >> 3);
+      p += k;
+      d += k;
+    }
+    const c = <u32>load<u8>(p);
+    if (c < 0x80 && (c != 92 || !escapes)) {
       store<u8>(d, <u8>c);
+      d++;
+      p++;
+      continue;
+    }
+    if (c >= 0x80) {
+      d = copySequence(p, end, d, c);
+      p = decodedTo;
+      continue;
+    }
+    // a backslash escape, validated by the scanner
+    const e = <usize>load<u8>(p + 1);
+    if (e != 117) {
+      store<u8>(d, load<u8>(e, UNESCAPE));
       d++;
       p += 2;
       continue;
@@ -145,25 +155,24 @@ export function daysFromCivil(y: i64, m: i64, d: i64): i64 {
   return era * 146097 + doe - 719468;
 }
 
-function isLeap(y: i64): bool { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
+function isLeap(y: i32): bool { return ((y & 3) == 0 && y % 100 != 0) || y % 400 == 0; }
 
-function daysInMonth(y: i64, m: i64): i64 {
+// days in each month of a common year, January first
+const MONTH_DAYS: usize = memory.data<u8>([31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]);
+
+function daysInMonth(y: i32, m: i32): i32 {
   if (m == 2) return isLeap(y) ? 29 : 28;
-  return (m == 4 || m == 6 || m == 9 || m == 11) ? 30 : 31;
+  return <i32>load<u8>(MONTH_DAYS + <usize>(m - 1));
 }
 
 // results of the parsers below
 export let tSec: i64 = 0;
 export let tMicro: i32 = 0;
 
-function digits(p: usize, n: i32): i32 {
-  let v = 0;
-  for (let i = 0; i < n; i++) {
-    const c = <i32>load<u8>(p + <usize>i) - 48;
-    if (c < 0 || c > 9) return -1;
-    v = v * 10 + c;
-  }
-  return v;
+/** The two decimal digits at p as a number, or -1. */
+@inline function d2(p: usize): i32 {
+  const a = <u32>load<u8>(p) - 48, b = <u32>load<u8>(p, 1) - 48;
+  return a < 10 && b < 10 ? <i32>(a * 10 + b) : -1;
 }
 
 /** Reads up to six fraction digits at [p, end) as microseconds; returns the position after all digits, or 0. */
@@ -185,13 +194,14 @@ function fraction(p: usize, end: usize): usize {
 export function parseRfc3339(p: usize, len: usize): bool {
   const end = p + len;
   if (len < 20) return false;
-  const y = digits(p, 4), mo = digits(p + 5, 2), d = digits(p + 8, 2);
-  const h = digits(p + 11, 2), mi = digits(p + 14, 2), s = digits(p + 17, 2);
-  if (y < 0 || mo < 1 || mo > 12 || d < 1 || h < 0 || h > 23 || mi < 0 || mi > 59 || s < 0 || s > 59) return false;
+  const y1 = d2(p), y2 = d2(p + 2), mo = d2(p + 5), d = d2(p + 8);
+  const h = d2(p + 11), mi = d2(p + 14), s = d2(p + 17);
+  if ((y1 | y2) < 0 || mo < 1 || mo > 12 || d < 1 || h < 0 || h > 23 || mi < 0 || mi > 59 || s < 0 || s > 59) return false;
   if (load<u8>(p + 4) != 45 || load<u8>(p + 7) != 45 || load<u8>(p + 13) != 58 || load<u8>(p + 16) != 58) return false;
   const sep = load<u8>(p + 10);
   if (sep != 84 && sep != 116 && sep != 32) return false;
-  if (<i64>d > daysInMonth(y, mo)) return false;
+  const y = y1 * 100 + y2;
+  if (d > daysInMonth(y, mo)) return false;
   let q = p + 19;
   tMicro = 0;
   if (load<u8>(q) == 46) {
@@ -199,22 +209,22 @@ export function parseRfc3339(p: usize, len: usize): bool {
     if (q == 0) return false;
   }
   if (q >= end) return false;
-  let offset: i64 = 0;
+  let offset = 0;
   const z = load<u8>(q);
   if (z == 90 || z == 122) {
     q++;
   } else if (z == 43 || z == 45) {
     if (q + 6 != end || load<u8>(q + 3) != 58) return false;
-    const oh = digits(q + 1, 2), om = digits(q + 4, 2);
+    const oh = d2(q + 1), om = d2(q + 4);
     if (oh < 0 || oh > 23 || om < 0 || om > 59) return false;
-    offset = <i64>(oh * 60 + om) * 60;
+    offset = (oh * 60 + om) * 60;
     if (z == 45) offset = -offset;
     q += 6;
   } else {
     return false;
   }
   if (q != end) return false;
-  const secs = daysFromCivil(y, mo, d) * 86400 + <i64>(h * 3600 + mi * 60 + s) - offset;
+  const secs = daysFromCivil(y, mo, d) * 86400 + <i64>(h * 3600 + mi * 60 + s - offset);
   if (secs < 0 || secs > MAX_EPOCH_SECONDS) return false;
   tSec = secs;
   return true;
@@ -280,16 +290,23 @@ export function formatTimestamp(sec: i64, micro: i32): usize {
   store<u8>(b + 16, 58);
   put2(b + 17, rem % 60);
   store<u8>(b + 19, 46);
-  let f = micro;
-  for (let i = 25; i >= 20; i--) {
-    store<u8>(b + <usize>i, <u8>(48 + f % 10));
-    f /= 10;
-  }
+  put2(b + 20, micro / 10000);
+  put2(b + 22, (micro / 100) % 100);
+  put2(b + 24, micro % 100);
   store<u8>(b + 26, 90);
   return b;
 }
 
+// "00" to "99", two bytes each
+const DIGITS2: usize = memory.data(200);
+function initDigits(): void {
+  for (let i = 0; i < 100; i++) {
+    store<u8>(DIGITS2 + <usize>(i << 1), <u8>(48 + i / 10));
+    store<u8>(DIGITS2 + <usize>(i << 1), <u8>(48 + i % 10), 1);
+  }
+}
+initDigits();
+
 @inline function put2(p: usize, v: i32): void {
-  store<u8>(p, <u8>(48 + v / 10));
-  store<u8>(p, <u8>(48 + v % 10), 1);
+  store<u16>(p, load<u16>(DIGITS2 + <usize>(v << 1)));
 }
