@@ -5,11 +5,11 @@ import {
   FIELD_COUNT, FIELD_RT, FIELD_CAT, FIELD_DVCHOST, FIELD_MSG, FIELD_RAWEVENT,
   ROLE_EVENT_ID, ROLE_EVENT_NAME, ROLE_SEVERITY, ROLE_TIMESTAMP, ROLE_HOST, ROLE_PRODUCT_VERSION,
   ROLE_PROCID, ROLE_FACILITY, ROLE_MSGID, ROLE_PRI, EVENTS, EVENT_COUNT, EVENT_ROW, NAMES, NAME_COUNT, STRINGS,
-  isDottedFamily,
+  isDottedFamily, DERIVED_FIELD_COUNT,
 } from "./generated/catalogue";
 import {
   slotOf, present, kindOf, valueOf, vPtr, vLen, extraCount, extraSlot, extraKey, extraKeyLen,
-  droppedKeys, fieldKey, fieldKeyLen, fieldType, fieldMax, setSlotText, beginRecord, repairIntoArena, arenaTake,
+  droppedKeys, fieldKey, fieldKeyLen, fieldType, fieldMax, setSlotText, nextSet, beginRecord, repairIntoArena, arenaTake,
 } from "./record";
 import { KIND_STRING, KIND_NUMBER, KIND_NESTED, errCode, errAt, errorText } from "./json";
 import { parseRfc3339, parseEpoch, tSec, tMicro } from "./text";
@@ -467,8 +467,10 @@ function sameAscii(p: usize, n: usize, w: string): bool {
   return true;
 }
 
+/** The fields in catalogue order: the derived ones (rt, cat, dvchost), filled in when absent, are always
+ * visited; after them only the slots the record set. */
 function listFields(): void {
-  for (let id = 0; id < FIELD_COUNT; id++) {
+  for (let id = 0; id < FIELD_COUNT; id = id + 1 < DERIVED_FIELD_COUNT ? id + 1 : nextSet(id + 1, FIELD_COUNT)) {
     const s = slotOf(id);
     let v: usize = 0, n: usize = 0;
     if (text(s)) {

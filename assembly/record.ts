@@ -3,11 +3,10 @@
 // tables are static and the arena only grows.
 
 import {
-  FIELD_COUNT, ROLE_COUNT, ROLE_MESSAGE, KEYS, KEY_COUNT, STRINGS, FIELDS,
+  FIELD_COUNT, ROLE_COUNT, ROLE_MESSAGE, KEYS, KEY_INDEX, KEY_INDEX_SIZE, STRINGS, FIELDS,
 } from "./generated/catalogue";
 import { KIND_STRING, KIND_NULL, FLAG_ESCAPE, FLAG_HIGH } from "./json";
 import { decodeInto } from "./text";
-import { findRow } from "./table";
 
 // ---- slots ---------------------------------------------------------------------------------
 // 16 bytes each: u32 generation, u32 ptr, u32 len, u8 kind, u8 flags (0 once decoded), u16 pad
@@ -27,6 +26,24 @@ export let droppedKeys: i32 = 0;
 
 let generation: u32 = 0;
 
+// one bit per slot set this record, so that the fields can be listed without visiting every slot
+const SET_WORDS: i32 = (SLOT_COUNT + 63) >> 6;
+const SET_BITS: usize = memory.data(SET_WORDS * 8);
+
+/** The first slot id in [from, limit) set this record, or limit. */
+export function nextSet(from: i32, limit: i32): i32 {
+  if (from >= limit) return limit;
+  let w = from >> 6;
+  let word = load<u64>(SET_BITS + (<usize>w << 3)) & (<u64>-1 << <u64>(from & 63));
+  while (word == 0) {
+    w++;
+    if ((w << 6) >= limit) return limit;
+    word = load<u64>(SET_BITS + (<usize>w << 3));
+  }
+  const id = (w << 6) + <i32>ctz(word);
+  return id < limit ? id : limit;
+}
+
 // the arena: decoded values of this record
 let arenaBase: usize = 0;
 let arenaCap: usize = 0;
@@ -38,6 +55,7 @@ export function beginRecord(inputLen: usize): void {
     memory.fill(SLOTS, 0, SLOT * <usize>SLOT_COUNT);
     generation = 1;
   }
+  memory.fill(SET_BITS, 0, <usize>SET_WORDS * 8);
   extraCount = 0;
   droppedKeys = 0;
   // every decoded byte comes from at most one input byte, growing at most 3x (U+FFFD); a
@@ -66,6 +84,11 @@ export function beginRecord(inputLen: usize): void {
 }
 
 function setSlot(s: usize, kind: u8, ptr: usize, len: usize, flags: u8): void {
+  if (s < SLOTS + SLOT * <usize>SLOT_COUNT) {
+    const id = (s - SLOTS) >> 4;
+    const w = SET_BITS + ((id >> 6) << 3);
+    store<u64>(w, load<u64>(w) | (<u64>1 << <u64>(id & 63)));
+  }
   store<u32>(s, generation);
   store<u32>(s, <u32>ptr, 4);
   store<u32>(s, <u32>len, 8);
@@ -95,9 +118,6 @@ export function setSlotText(id: i32, ptr: usize, len: usize): void {
   setSlot(slotOf(id), KIND_STRING, ptr, len, 0);
 }
 
-export function clearSlot(id: i32): void {
-  store<u32>(slotOf(id), 0);
-}
 
 /** A slot holds a value this record (null counts as absent). */
 @inline export function present(s: usize): bool {
@@ -133,16 +153,37 @@ export function repairIntoArena(ptr: usize, len: usize): usize {
 
 // ---- keys ----------------------------------------------------------------------------------
 
+/** n bytes at a and b are equal: eight, four, two, then one at a time, never reading past either. */
 function sameBytes(a: usize, b: usize, n: usize): bool {
-  for (let i: usize = 0; i < n; i++) if (load<u8>(a + i) != load<u8>(b + i)) return false;
-  return true;
+  while (n >= 8) {
+    if (load<u64>(a) != load<u64>(b)) return false;
+    a += 8; b += 8; n -= 8;
+  }
+  if (n >= 4) {
+    if (load<u32>(a) != load<u32>(b)) return false;
+    a += 4; b += 4; n -= 4;
+  }
+  if (n >= 2) {
+    if (load<u16>(a) != load<u16>(b)) return false;
+    a += 2; b += 2; n -= 2;
+  }
+  return n == 0 || load<u8>(a) == load<u8>(b);
 }
 
-/** Field or role id of an input key, or -1: a hash hit is checked against the key itself. */
+/** Field or role id of an input key, or -1: the hash's slot in the open-addressed index, probed
+ * linearly, and a hit checked against the key itself. */
 export function lookupKey(hash: u32, ptr: usize, len: usize): i32 {
-  const row = findRow(KEYS, KEY_COUNT, 12, hash);
-  if (row == 0) return -1;
-  if (<usize>load<u8>(row, 6) == len && sameBytes(STRINGS + <usize>load<u32>(row, 8), ptr, len)) return <i32>load<u16>(row, 4);
+  let i = (hash ^ (hash >>> 16)) & <u32>(KEY_INDEX_SIZE - 1);
+  while (true) {
+    const r = <usize>load<u16>(KEY_INDEX + (<usize>i << 1));
+    if (r == 0) return -1;
+    const row = KEYS + (r - 1) * 12;
+    if (load<u32>(row) == hash) {
+      if (<usize>load<u8>(row, 6) == len && sameBytes(STRINGS + <usize>load<u32>(row, 8), ptr, len)) return <i32>load<u16>(row, 4);
+      return -1;
+    }
+    i = (i + 1) & <u32>(KEY_INDEX_SIZE - 1);
+  }
   return -1;
 }
 
