@@ -48,7 +48,8 @@ export function detectAllocator(module: WebAssembly.Module, exports: Exports): A
 }
 
 const encoder = new TextEncoder();
-const decoder = new TextDecoder();
+/** Fatal: a result that is not valid UTF-8 is reported, not silently repaired. */
+const decoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 
 export class FluentBitHost {
   readonly module: WebAssembly.Module;
@@ -112,7 +113,12 @@ export class FluentBitHost {
     const raw = this.callRaw(fn, tag, record, sec, nsec);
     if (raw === null) return { kind: "drop", reason: "the function returned 0" };
     if (raw.length === 0) return { kind: "drop", reason: "the function returned an empty string" };
-    const text = decoder.decode(raw);
+    let text: string;
+    try {
+      text = decoder.decode(raw);
+    } catch {
+      return { kind: "error", reason: "the result is not valid UTF-8" };
+    }
     let value: unknown;
     try {
       value = JSON.parse(text);
