@@ -358,27 +358,16 @@ function severityKeyword(p: usize, n: usize): i32 {
   return -1;
 }
 
-const FACILITY_NAMES = "kern user mail daemon auth syslog lpr news uucp cron authpriv ftp ntp security console solaris-cron local0 local1 local2 local3 local4 local5 local6 local7";
+/** RFC 5424 facility names (Table 1) in the spelling syslog tools use, at their codes 0-23. */
+const FACILITY_NAMES: StaticArray<string> = [
+  "kern", "user", "mail", "daemon", "auth", "syslog", "lpr", "news", "uucp", "cron", "authpriv", "ftp",
+  "ntp", "security", "console", "solaris-cron", "local0", "local1", "local2", "local3", "local4", "local5",
+  "local6", "local7",
+];
 
-/** RFC 5424 facility of a name (Table 1, in the spelling syslog tools use), or -1. */
+/** Facility code of a name, case-insensitive, or -1. */
 function facilityKeyword(p: usize, n: usize): i32 {
-  let code = 0;
-  let start = 0;
-  for (let i = 0; i <= FACILITY_NAMES.length; i++) {
-    if (i == FACILITY_NAMES.length || FACILITY_NAMES.charCodeAt(i) == 32) {
-      if (<usize>(i - start) == n) {
-        let same = true;
-        for (let k = 0; k < <i32>n; k++) {
-          let c = <u32>load<u8>(p + <usize>k);
-          if (c - 65 < 26) c += 32;
-          if (c != <u32>FACILITY_NAMES.charCodeAt(start + k)) { same = false; break; }
-        }
-        if (same) return code;
-      }
-      code++;
-      start = i + 1;
-    }
-  }
+  for (let i = 0; i < FACILITY_NAMES.length; i++) if (equalsWord(p, n, FACILITY_NAMES[i])) return i;
   return -1;
 }
 

@@ -76,7 +76,8 @@ export class FluentBitHost {
     return this.memory.buffer.byteLength;
   }
 
-  private copyIn(bytes: Uint8Array): number {
+  /** Copies bytes into the module's memory through its allocator, NUL-terminated, as Fluent Bit does. */
+  copyIn(bytes: Uint8Array): number {
     const ptr = this.allocator.alloc(bytes.length + 1);
     const mem = new Uint8Array(this.memory.buffer);
     mem.set(bytes, ptr);
@@ -136,11 +137,8 @@ const LINE_FORMAT_CODE = { cef: 0, syslog: 1, "cef-syslog": 2 } as const;
 export function convertLine(host: FluentBitHost, format: keyof typeof LINE_FORMAT_CODE, record: Uint8Array | string, sec = 0, nsec = 0): Uint8Array {
   const x = host.instance.exports as Record<string, (...a: number[]) => number>;
   const bytes = typeof record === "string" ? encoder.encode(record) : record;
-  const ptr = host.allocator.alloc(bytes.length + 1);
+  const ptr = host.copyIn(bytes);
   try {
-    const mem = new Uint8Array(host.memory.buffer);
-    mem.set(bytes, ptr);
-    mem[ptr + bytes.length] = 0;
     const out = x.segura_line!(LINE_FORMAT_CODE[format], ptr, bytes.length, sec >>> 0, nsec >>> 0) >>> 0;
     const len = x.output_length!() >>> 0;
     return new Uint8Array(host.memory.buffer).slice(out, out + len);
