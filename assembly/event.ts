@@ -8,42 +8,52 @@ import {
   isDottedFamily, DERIVED_FIELD_COUNT,
 } from "./generated/catalogue";
 import {
-  slotOf, present, kindOf, valueOf, vPtr, vLen, extraCount, extraSlot, extraKey, extraKeyLen,
+  slotOf, present, kindOf, valueOf, vPtr, vLen, vClass, extraCount, extraSlot, extraKey, extraKeyLen,
   droppedKeys, fieldKey, fieldKeyLen, fieldType, fieldMax, setSlotText, nextSet, beginRecord, repairIntoArena, arenaTake,
 } from "./record";
 import { KIND_STRING, KIND_NUMBER, KIND_NESTED, errCode, errAt, errorText } from "./json";
 import { parseRfc3339, parseEpoch, tSec, tMicro } from "./text";
 import { utf8Prefix } from "./out";
 import { findRow } from "./table";
+import { B_STOP, B_NONHOST, CLASS_UNKNOWN, CLASS_DIGITS, classOfText } from "./bytes";
 import { readLine, clearLine, fromLine, truncated } from "./native";
 
 // ---- the event -----------------------------------------------------------------------------
 export let known: bool = false;
 export let invalid: bool = false;
+// each text with its output class (bytes.ts), so that writers copy it whole when they can
 export let classPtr: usize = 0;
 export let classLen: usize = 0;
+export let classClass: u8 = 0;
 export let namePtr: usize = 0;
 export let nameLen: usize = 0;
+export let nameClass: u8 = 0;
 export let catPtr: usize = 0;
 export let catLen: usize = 0;
+export let catClass: u8 = 0;
 export let syslogSeverity: i32 = 5;
 export let cefSeverity: i32 = 3;
 export let facility: i32 = 1;
 export let versionPtr: usize = 0;
 export let versionLen: usize = 0;
+export let versionClass: u8 = 0;
 export let hostPtr: usize = 0;
 export let hostLen: usize = 0;
+let hostClass: u8 = 0;
 /** The host as RFC 5424 HOSTNAME: cut to 255 bytes, then every character but A-Za-z0-9 . _ - (and
  * ':' in an IPv6 address) as '_'. RFC 5424 allows any PRINTUSASCII, but syslog-ng rejects the whole
  * message for '[' or a ':' it cannot read as IPv6, and a HOSTNAME names a host. */
 export let hostnamePtr: usize = 0;
 export let hostnameLen: usize = 0;
+export let hostnameClass: u8 = 0;
 /** §6.2.4: HOSTNAME is at most 255 characters. */
 const MAX_HOSTNAME: usize = 255;
 export let procidPtr: usize = 0;
 export let procidLen: usize = 0;
+export let procidClass: u8 = 0;
 export let msgPtr: usize = 0;
 export let msgLen: usize = 0;
+export let msgClass: u8 = 0;
 export let hasTime: bool = false;
 export let timeSec: i64 = 0;
 export let timeMicro: i32 = 0;
@@ -86,23 +96,32 @@ const P_VERSION = fixed(TEXT_VERSION);
 const P_INVALID_CLASS = fixed(TEXT_INVALID_CLASS);
 const P_INVALID_NAME = fixed(TEXT_INVALID_NAME);
 const P_INVALID_CATEGORY = fixed(TEXT_INVALID_CATEGORY);
+const C_UNKNOWN_NAME = classOfText(P_UNKNOWN_NAME, <usize>TEXT_UNKNOWN_NAME.length);
+const C_UNKNOWN_CLASS = classOfText(P_UNKNOWN_CLASS, <usize>TEXT_UNKNOWN_CLASS.length);
+const C_UNKNOWN_CATEGORY = classOfText(P_UNKNOWN_CATEGORY, <usize>TEXT_UNKNOWN_CATEGORY.length);
+const C_VERSION = classOfText(P_VERSION, <usize>TEXT_VERSION.length);
+const C_INVALID_CLASS = classOfText(P_INVALID_CLASS, <usize>TEXT_INVALID_CLASS.length);
+const C_INVALID_NAME = classOfText(P_INVALID_NAME, <usize>TEXT_INVALID_NAME.length);
+const C_INVALID_CATEGORY = classOfText(P_INVALID_CATEGORY, <usize>TEXT_INVALID_CATEGORY.length);
 
 // ---- the field list ------------------------------------------------------------------------
-// 16 bytes each: u32 keyPtr, u32 keyLen, u32 valuePtr, u32 valueLen
+// 16 bytes each: u32 keyPtr, u16 keyLen, u8 value class (bytes.ts), u8 pad, u32 valuePtr, u32 valueLen
 const ENTRY: usize = 16;
 const LIST: usize = memory.data(<i32>ENTRY * (FIELD_COUNT + 64 + 1));
 export let listCount: i32 = 0;
 @inline export function entryKey(i: i32): usize { return load<u32>(LIST + <usize>i * ENTRY); }
-@inline export function entryKeyLen(i: i32): usize { return load<u32>(LIST + <usize>i * ENTRY, 4); }
+@inline export function entryKeyLen(i: i32): usize { return load<u16>(LIST + <usize>i * ENTRY, 4); }
+@inline export function entryClass(i: i32): u8 { return load<u8>(LIST + <usize>i * ENTRY, 6); }
 @inline export function entryValue(i: i32): usize { return load<u32>(LIST + <usize>i * ENTRY, 8); }
 @inline export function entryValueLen(i: i32): usize { return load<u32>(LIST + <usize>i * ENTRY, 12); }
 /** The index of msg in the list, or -1. */
 export let msgEntry: i32 = -1;
 
-function addEntry(k: usize, kl: usize, v: usize, vl: usize): void {
+function addEntry(k: usize, kl: usize, v: usize, vl: usize, cls: u8): void {
   const e = LIST + <usize>listCount * ENTRY;
   store<u32>(e, <u32>k);
-  store<u32>(e, <u32>kl, 4);
+  store<u16>(e, <u16>kl, 4);
+  store<u8>(e, cls, 6);
   store<u32>(e, <u32>v, 8);
   store<u32>(e, <u32>vl, 12);
   listCount++;
@@ -179,23 +198,30 @@ function isNumber(p: usize, n: usize): bool {
   return i == n;
 }
 
+/** Four parts of one to three digits, each at most 255, joined by '.'. */
 function isIpv4(p: usize, n: usize): bool {
-  let parts = 0, digits = 0, v: u32 = 0;
-  for (let i: usize = 0; i <= n; i++) {
-    const c = i < n ? <u32>load<u8>(p + i) : 46;
-    if (c == 46) {
-      if (digits == 0 || v > 255) return false;
-      parts++;
-      digits = 0;
-      v = 0;
-    } else if (c - 48 < 10) {
-      if (++digits > 3) return false;
-      v = v * 10 + c - 48;
-    } else {
-      return false;
+  if (n < 7 || n > 15) return false;
+  const e = p + n;
+  let parts = 0;
+  while (true) {
+    let v = <u32>load<u8>(p) - 48;
+    if (v >= 10) return false;
+    const first = p;
+    p++;
+    while (p < e) {
+      const d = <u32>load<u8>(p) - 48;
+      if (d >= 10) break;
+      v = v * 10 + d;
+      p++;
     }
+    if (p - first > 3 || v > 255) return false;
+    parts++;
+    if (p == e) return parts == 4;
+    if (parts == 4 || load<u8>(p) != 46) return false;
+    p++;
+    if (p == e) return false;
   }
-  return parts == 4;
+  return false;
 }
 
 /** IPv4 dotted quad, or IPv6 text (hex digits, ':' and '.' with at least one ':', at most 45). */
@@ -329,6 +355,9 @@ function useEventRow(): void {
   classLen = <usize>load<u8>(eventRow, 14);
   nameLen = <usize>load<u8>(eventRow, 15);
   catLen = <usize>load<u8>(eventRow, 16);
+  classClass = 0;
+  nameClass = load<u8>(eventRow, 18);
+  catClass = load<u8>(eventRow, 19);
   const sev = load<u8>(eventRow, 17);
   syslogSeverity = sev & 15;
   cefSeverity = sev >> 4;
@@ -384,6 +413,14 @@ function smallInt(p: usize, n: usize): i32 {
 }
 
 function hostnameFromHost(): void {
+  if ((hostClass & (B_STOP | B_NONHOST)) == 0 && hostLen <= MAX_HOSTNAME) {
+    // only host-name characters: as it is
+    hostnamePtr = hostPtr;
+    hostnameLen = hostLen;
+    hostnameClass = hostClass;
+    return;
+  }
+  hostnameClass = CLASS_UNKNOWN;
   const n = utf8Prefix(hostPtr, hostLen, MAX_HOSTNAME);
   const keepColon = isIp(hostPtr, n);
   const d = arenaTake(n);
@@ -410,6 +447,7 @@ function resetEvent(): void {
   facility = DEFAULT_FACILITY;
   versionPtr = P_VERSION;
   versionLen = <usize>TEXT_VERSION.length;
+  versionClass = C_VERSION;
   hostLen = 0;
   hostnameLen = 0;
   procidLen = 0;
@@ -462,25 +500,31 @@ function listFields(): void {
   for (let id = 0; id < FIELD_COUNT; id = id + 1 < DERIVED_FIELD_COUNT ? id + 1 : nextSet(id + 1, FIELD_COUNT)) {
     const s = slotOf(id);
     let v: usize = 0, n: usize = 0;
+    let cls: u8 = CLASS_UNKNOWN;
     if (text(s)) {
       if (!fits(id, kindOf(s))) continue;
       v = vPtr;
       n = vLen;
+      cls = vClass;
     } else if (id == FIELD_RT && hasTime) {
       v = RT_BUF;
       n = rtText();
+      cls = CLASS_DIGITS;
     } else if (id == FIELD_CAT) {
       v = catPtr;
       n = catLen;
+      cls = catClass;
     } else if (id == FIELD_DVCHOST && hostLen > 0) {
       v = hostPtr;
       n = hostLen;
+      cls = hostClass;
     } else {
       continue;
     }
     if (id == FIELD_MSG) {
       msgPtr = v;
       msgLen = n;
+      msgClass = cls;
       msgEntry = listCount;
     }
     const max = fieldMax(id);
@@ -489,7 +533,7 @@ function listFields(): void {
       // the RFC 5424 MSG carries msg whole; only CEF's msg= and the SD are cut
       warn(fieldKey(id), fieldKeyLen(id), id == FIELD_MSG ? "truncated to 1023 bytes in CEF (the syslog MSG keeps it whole)" : "truncated");
     }
-    addEntry(fieldKey(id), fieldKeyLen(id), v, n);
+    addEntry(fieldKey(id), fieldKeyLen(id), v, n, cls);
   }
   for (let i = 0; i < extraCount; i++) {
     const s = extraSlot(i);
@@ -501,7 +545,7 @@ function listFields(): void {
       n = utf8Prefix(vPtr, n, MAX_EXTRA_VALUE);
       warn(extraKey(i), extraKeyLen(i), "truncated");
     }
-    addEntry(extraKey(i), extraKeyLen(i), vPtr, n);
+    addEntry(extraKey(i), extraKeyLen(i), vPtr, n, vClass);
   }
   if (droppedKeys > 0) warnNumber(<u32>droppedKeys, " keys left out (not a plain identifier of up to 32 characters, or over 64 unknown keys)");
 }
@@ -513,25 +557,29 @@ export function buildEvent(sec: u32, nsec: u32): void {
   readLine();
   // identity: id first, then the catalogue name
   let idPtr: usize = 0, idLen: usize = 0;
+  let idClass: u8 = 0;
   const sid = slotOf(ROLE_EVENT_ID);
   if (text(sid) && kindOf(sid) != KIND_NESTED) {
     idPtr = vPtr;
     idLen = vLen;
+    idClass = vClass;
     const key = eventKeyOf(vPtr, vLen);
     if (key != 0 && findEvent(key)) useEventRow();
   }
   let givenName: usize = 0, givenNameLen: usize = 0;
+  let givenNameClass: u8 = 0;
   const sname = slotOf(ROLE_EVENT_NAME);
   if (text(sname) && kindOf(sname) == KIND_STRING) {
     givenName = vPtr;
     givenNameLen = vLen;
+    givenNameClass = vClass;
     if (!known && findName(vPtr, vLen)) useEventRow();
   }
   if (fromLine && !known) {
     // a received line: its MSGID, then its text as a catalogue name
     const sm = slotOf(ROLE_MSGID);
     if (text(sm) && !(vLen == 1 && load<u8>(vPtr) == 45)) {
-      if (idLen == 0) { idPtr = vPtr; idLen = vLen; }
+      if (idLen == 0) { idPtr = vPtr; idLen = vLen; idClass = vClass; }
       const key = eventKeyOf(vPtr, vLen);
       if (key != 0 && findEvent(key)) useEventRow();
     }
@@ -540,10 +588,13 @@ export function buildEvent(sec: u32, nsec: u32): void {
   if (!known) {
     classPtr = idLen > 0 ? idPtr : P_UNKNOWN_CLASS;
     classLen = idLen > 0 ? idLen : <usize>TEXT_UNKNOWN_CLASS.length;
+    classClass = idLen > 0 ? idClass : C_UNKNOWN_CLASS;
     namePtr = givenNameLen > 0 ? givenName : P_UNKNOWN_NAME;
     nameLen = givenNameLen > 0 ? givenNameLen : <usize>TEXT_UNKNOWN_NAME.length;
+    nameClass = givenNameLen > 0 ? givenNameClass : C_UNKNOWN_NAME;
     catPtr = P_UNKNOWN_CATEGORY;
     catLen = <usize>TEXT_UNKNOWN_CATEGORY.length;
+    catClass = C_UNKNOWN_CATEGORY;
     const ss = slotOf(ROLE_SEVERITY);
     if (text(ss)) {
       const kw = severityKeyword(vPtr, vLen);
@@ -578,12 +629,13 @@ export function buildEvent(sec: u32, nsec: u32): void {
   if (text(sh) && kindOf(sh) == KIND_STRING) {
     hostPtr = vPtr;
     hostLen = vLen;
+    hostClass = vClass;
     hostnameFromHost();
   }
   const sv = slotOf(ROLE_PRODUCT_VERSION);
-  if (text(sv) && (kindOf(sv) == KIND_STRING || kindOf(sv) == KIND_NUMBER)) { versionPtr = vPtr; versionLen = vLen; }
+  if (text(sv) && (kindOf(sv) == KIND_STRING || kindOf(sv) == KIND_NUMBER)) { versionPtr = vPtr; versionLen = vLen; versionClass = vClass; }
   const sp = slotOf(ROLE_PROCID);
-  if (text(sp) && (kindOf(sp) == KIND_STRING || kindOf(sp) == KIND_NUMBER)) { procidPtr = vPtr; procidLen = vLen; }
+  if (text(sp) && (kindOf(sp) == KIND_STRING || kindOf(sp) == KIND_NUMBER)) { procidPtr = vPtr; procidLen = vLen; procidClass = vClass; }
   const sf = slotOf(ROLE_FACILITY);
   if (text(sf)) {
     let f = smallInt(vPtr, vLen);
@@ -615,10 +667,13 @@ export function buildInvalidEvent(input: usize, len: usize, sec: u32, nsec: u32)
   known = true;
   classPtr = P_INVALID_CLASS;
   classLen = <usize>TEXT_INVALID_CLASS.length;
+  classClass = C_INVALID_CLASS;
   namePtr = P_INVALID_NAME;
   nameLen = <usize>TEXT_INVALID_NAME.length;
+  nameClass = C_INVALID_NAME;
   catPtr = P_INVALID_CATEGORY;
   catLen = <usize>TEXT_INVALID_CATEGORY.length;
+  catClass = C_INVALID_CATEGORY;
   syslogSeverity = INVALID_SYSLOG_SEVERITY;
   cefSeverity = load<u8>(CEF_OF_SYSLOG + <usize>INVALID_SYSLOG_SEVERITY);
   // message

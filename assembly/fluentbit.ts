@@ -4,15 +4,16 @@
 // (a JSON object), then frees the tag and the record. Pick one export with Function_Name.
 
 import { convert, outLength, FORMAT_CEF, FORMAT_SYSLOG, FORMAT_CEF_SYSLOG } from "./engine";
+import { hostAlloc, hostFree } from "./hostheap";
 
 // WAMR takes `malloc`/`free` as the module's allocator (wasm_loader.c, resolution of exported
 // malloc/free); without them it would carve its own heap out of our linear memory.
 export function malloc(size: usize): usize {
-  return heap.alloc(size == 0 ? 1 : size);
+  return hostAlloc(size);
 }
 
 export function free(ptr: usize): void {
-  if (ptr != 0) heap.free(ptr);
+  if (ptr != 0) hostFree(ptr);
 }
 
 export function segura_cef(tagPtr: usize, tagLen: u32, sec: u32, nsec: u32, recordPtr: usize, recordLen: u32): usize {

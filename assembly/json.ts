@@ -10,6 +10,7 @@
 // classes are one lookup in a table at a constant address.
 
 import { onMember } from "./record";
+import { B_STOP, B_STOP_HI, B_HIGH, B_NONHOST, BYTE_CLASS, PAIR_CLASS } from "./bytes";
 
 export const KIND_STRING: u8 = 1;
 export const KIND_NUMBER: u8 = 2;
@@ -18,10 +19,10 @@ export const KIND_FALSE: u8 = 4;
 export const KIND_NULL: u8 = 5;
 export const KIND_NESTED: u8 = 6; // object or array, kept as its JSON text
 
-/** The string holds a backslash escape. */
-export const FLAG_ESCAPE: u8 = 1;
-/** The string holds bytes >= 0x80 (UTF-8 to be checked). */
-export const FLAG_HIGH: u8 = 2;
+/** The string holds a backslash escape (bytes.ts B_STOP). */
+export const FLAG_ESCAPE: u8 = B_STOP;
+/** The string holds bytes >= 0x80, UTF-8 to be checked (bytes.ts B_HIGH). */
+export const FLAG_HIGH: u8 = B_HIGH;
 
 /** Deepest nesting accepted inside a value (bits of the stack below). */
 export const MAX_DEPTH: i32 = 65536;
@@ -66,8 +67,10 @@ export function errorText(e: i32): string {
 export let errCode: i32 = E_NONE;
 export let errAt: usize = 0;
 let end: usize = 0;
+/** Strings are scanned a word at a time below this address: min(end, end of memory - 7). */
+let wordEnd: usize = 0;
 // result of the last scanString()
-let strFlags: u8 = 0;
+let strClass: u8 = 0;
 
 @inline function fail(code: i32, at: usize): usize {
   if (errCode == E_NONE) { errCode = code; errAt = at; }
@@ -99,18 +102,6 @@ initClass();
   return p;
 }
 
-const ONES: u64 = 0x0101010101010101;
-const HIGHS: u64 = 0x8080808080808080;
-
-/** The high bits of the bytes of x that end a run of plain string bytes: '"', '\\' or a control
- * character. Only the lowest is sure to be exact (borrows may mark bytes above it), which is the
- * one ctz() finds. */
-@inline function stopBits(x: u64): u64 {
-  const q = x ^ 0x2222222222222222;
-  const b = x ^ 0x5c5c5c5c5c5c5c5c;
-  return (((q - ONES) & ~q) | ((b - ONES) & ~b) | ((x - 0x2020202020202020) & ~x)) & HIGHS;
-}
-
 /** Checks the escape at p (a backslash); returns the position after it, or 0. */
 function scanEscape(p: usize): usize {
   if (p + 1 >= end) return fail(E_STRING, p);
@@ -125,66 +116,65 @@ function scanEscape(p: usize): usize {
 }
 
 /** Scans a string whose opening quote is at p - 1. Returns the position of the closing quote, or 0
- * on error. Sets strFlags. Eight bytes per step with a word test; the step that holds the closing
- * quote (or a backslash, or the first byte >= 0x80) finds its position with ctz() instead of a walk. */
+ * on error. Sets strClass: the union of the byte classes of its content (bytes.ts), B_STOP when it
+ * holds an escape. Eight bytes per step, as four two-byte class lookups; in the step that holds the
+ * end of the run, the lookups before it say where it is, without a walk. */
 function scanString(p: usize): usize {
-  let flags: u8 = 0;
-  // bytes >= 0x80 stop the word loop until the first one has set FLAG_HIGH
-  let highs: u64 = HIGHS;
+  let cls: u32 = 0;
   while (true) {
-    let c: u32;
-    if (p + 8 <= end) {
-      const x = load<u64>(p);
-      const s = stopBits(x) | (x & highs);
-      if (s == 0) {
+    if (p < wordEnd) {
+      const m0 = <u32>load<u8>(<usize>load<u16>(p), PAIR_CLASS);
+      const m1 = <u32>load<u8>(<usize>load<u16>(p, 2), PAIR_CLASS);
+      const m2 = <u32>load<u8>(<usize>load<u16>(p, 4), PAIR_CLASS);
+      const m3 = <u32>load<u8>(<usize>load<u16>(p, 6), PAIR_CLASS);
+      const m = (m0 | m1) | (m2 | m3);
+      if ((m & 3) == 0) {
+        cls |= m;
         p += 8;
         continue;
       }
-      p += <usize>(ctz(s) >> 3);
-      c = <u32>load<u8>(p);
-    } else {
-      // fewer than eight bytes left in the record: one at a time
+      // the run ends in this word: in the first pair with a stop bit
+      let k = m0;
+      if ((m0 & 3) == 0) {
+        cls |= m0;
+        p += 2;
+        k = m1;
+        if ((m1 & 3) == 0) {
+          cls |= m1;
+          p += 2;
+          k = m2;
+          if ((m2 & 3) == 0) {
+            cls |= m2;
+            p += 2;
+            k = m3;
+          }
+        }
+      }
+      if ((k & 1) == 0) {
+        // the second byte ends the run; the pair's other bits are the first byte's
+        cls |= k & ~3;
+        p++;
+      }
       if (p >= end) return fail(E_STRING, p);
-      c = <u32>load<u8>(p);
-      if (c != 34 && c != 92 && c >= 32 && c < 0x80) {
+    } else {
+      // near the end of the text (or of memory): one byte at a time
+      if (p >= end) return fail(E_STRING, p);
+      const k = <u32>load<u8>(<usize>load<u8>(p), BYTE_CLASS);
+      if ((k & 1) == 0) {
+        cls |= k;
         p++;
         continue;
       }
     }
+    const c = <u32>load<u8>(p);
     if (c == 34) break;
-    if (c >= 0x80) {
-      flags |= FLAG_HIGH;
-      highs = 0;
-      p++;
-      continue;
-    }
     if (c != 92) return fail(E_CONTROL, p);
-    flags |= FLAG_ESCAPE;
+    cls |= B_STOP;
     p = scanEscape(p);
     if (p == 0) return 0;
   }
-  strFlags = flags;
+  strClass = <u8>cls;
   return p;
-}
-
-const FNV_PRIME: u32 = 0x01000193;
-
-/** FNV-1a of the n bytes at p (the key table's hash), four bytes per step. */
-function fnv(p: usize, n: usize): u32 {
-  let h: u32 = 0x811c9dc5;
-  const e = p + n;
-  while (p + 4 <= e) {
-    h = (h ^ <u32>load<u8>(p)) * FNV_PRIME;
-    h = (h ^ <u32>load<u8>(p, 1)) * FNV_PRIME;
-    h = (h ^ <u32>load<u8>(p, 2)) * FNV_PRIME;
-    h = (h ^ <u32>load<u8>(p, 3)) * FNV_PRIME;
-    p += 4;
-  }
-  while (p < e) {
-    h = (h ^ <u32>load<u8>(p)) * FNV_PRIME;
-    p++;
-  }
-  return h;
 }
 
 /** Scans a number at p; returns the position after it or 0. */
@@ -314,6 +304,8 @@ export function scanObject(start: usize, len: usize): bool {
   errAt = 0;
   end = start + len;
   while (end > start && load<u8>(end - 1) == 0) end--;
+  const memEnd = <usize>memory.size() << 16;
+  wordEnd = end < memEnd - 7 ? end : memEnd - 7;
   let p = skipWs(start);
   if (p >= end) { fail(E_EMPTY, p); return false; }
   if (load<u8>(p) != 123) { fail(E_NOT_OBJECT, p); return false; }
@@ -329,10 +321,7 @@ export function scanObject(start: usize, len: usize): bool {
     const k = p + 1;
     const kq = scanString(k);
     if (kq == 0) return false;
-    const kFlags = strFlags;
-    // the key table is hashed over the key's text; a key with escapes or raw non-ASCII bytes is
-    // decoded and hashed by onMember() itself
-    const kHash = kFlags == 0 ? fnv(k, kq - k) : 0;
+    const kClass = strClass;
     p = kq + 1;
     // compact JSON (what Fluent Bit writes) has no whitespace: test for it before skipping any
     if (p < end && load<u8>(p) == 58) p++;
@@ -350,20 +339,20 @@ export function scanObject(start: usize, len: usize): bool {
     }
     let kind: u8;
     let vs = p, ve: usize;
-    let vFlags: u8 = 0;
+    let vClass: u8 = 0;
     if (c == 34) {
       ve = scanString(p + 1);
       if (ve == 0) return false;
       kind = KIND_STRING;
       vs = p + 1;
-      vFlags = strFlags;
+      vClass = strClass;
       p = ve + 1;
     } else if (c == 123 || c == 91) {
       ve = scanNested(p);
       if (ve == 0) return false;
       kind = KIND_NESTED;
-      // nested text can hold any byte >= 0x80 in its strings
-      vFlags = FLAG_HIGH;
+      // nested text is kept whole (record.ts setSlot)
+      vClass = 0;
       p = ve;
     } else {
       ve = scanScalar(p, c);
@@ -371,10 +360,13 @@ export function scanObject(start: usize, len: usize): bool {
       if (c == 116) kind = KIND_TRUE;
       else if (c == 102) kind = KIND_FALSE;
       else if (c == 110) kind = KIND_NULL;
-      else kind = KIND_NUMBER;
+      else {
+        kind = KIND_NUMBER;
+        vClass = B_NONHOST; // '+' in an exponent
+      }
       p = ve;
     }
-    onMember(k, kq - k, kFlags, kHash, kind, vs, ve - vs, vFlags);
+    onMember(k, kq - k, kClass, kind, vs, ve - vs, vClass);
     // compact: ',' and the next key's quote
     if (p + 2 <= end && load<u16>(p) == 0x222c) {
       p++;

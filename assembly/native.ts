@@ -7,7 +7,7 @@ import {
   FIELD_COUNT, FIELD_MSG, ROLE_MESSAGE, ROLE_EVENT_ID, ROLE_EVENT_NAME, ROLE_SEVERITY, ROLE_TIMESTAMP,
   ROLE_HOST, ROLE_PROCID, ROLE_MSGID, ROLE_PRI, ROLE_IDENT, ROLE_EXTRADATA, ROLE_PRODUCT_VERSION,
 } from "./generated/catalogue";
-import { slotOf, present, kindOf, valueOf, vPtr, vLen, lookupKey, fnv1a, setFromLine, arenaTake } from "./record";
+import { slotOf, present, kindOf, valueOf, vPtr, vLen, lookupKey, setFromLine, arenaTake } from "./record";
 import { KIND_STRING } from "./json";
 
 /** Segura sends syslog over UDP in datagrams of at most 1024 bytes. */
@@ -145,7 +145,7 @@ function readPairs(p: usize, end: usize, cef: bool): void {
       let k = j;
       if (!cef) while (k < end && at(k) == 32) k++;
       if (k < end && at(k) == 61) {
-        const id = lookupKey(fnv1a(i, j - i), i, j - i);
+        const id = lookupKey(i, j - i);
         if (id >= 0 && id < FIELD_COUNT) {
           k++;
           if (!cef) while (k < end && at(k) == 32) k++;

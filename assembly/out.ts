@@ -12,6 +12,8 @@
 // AssemblyScript's UTF-16 literals once, then copied as words. The buffer keeps SLACK spare bytes
 // past every reservation, so word copies may write past the end of what they copy.
 
+import { B_STOP, B_PIPE, B_EQUALS, B_BRACKET, B_DEL, B_NONHOST } from "./bytes";
+
 // ---- actions -------------------------------------------------------------------------------
 const A_COPY: u8 = 0;
 const A_BACKSLASH: u8 = 1; // write '\' then the byte
@@ -340,6 +342,30 @@ export function escapeInto(src: usize, len: usize, ctx: i32): void {
     }
   }
   outPos = o;
+}
+
+// CTX_CLASS[ctx]: the byte classes (bytes.ts) that need an action in context ctx, inside a JSON
+// string or not (the bytes JSON escapes are all B_STOP, which every context has).
+const CTX_CLASS: usize = memory.data<u8>([
+  B_STOP | B_PIPE | B_DEL, // CTX_CEF_HEADER
+  B_STOP | B_EQUALS | B_DEL, // CTX_CEF_VALUE
+  B_STOP | B_BRACKET | B_DEL, // CTX_SD_VALUE
+  B_STOP | B_DEL, // CTX_MSG
+  B_STOP | B_NONHOST, // CTX_PRINTUSASCII (conservative: '_' ':' and the like take the escaper)
+  B_STOP, // CTX_JSON
+]);
+
+/** Writes len bytes at src for context ctx: copied whole when the value's class (bytes.ts) says
+ * nothing in it needs an action there, else through escapeInto(). */
+export function putValue(src: usize, len: usize, cls: u8, ctx: i32): void {
+  if ((<u32>cls & <u32>load<u8>(CTX_CLASS + <usize>ctx)) != 0) {
+    escapeInto(src, len, ctx);
+    return;
+  }
+  reserve(len);
+  const o = outPos;
+  copyShort(o, src, len);
+  outPos = o + len;
 }
 
 /** Length of the longest prefix of the UTF-8 text at src that fits in max bytes without splitting a character. */

@@ -5,11 +5,13 @@
 import {
   FIELD_COUNT, ROLE_COUNT, ROLE_MESSAGE, KEYS, KEY_INDEX, KEY_INDEX_SIZE, STRINGS, FIELDS,
 } from "./generated/catalogue";
-import { KIND_STRING, KIND_NULL, FLAG_ESCAPE, FLAG_HIGH } from "./json";
-import { decodeInto } from "./text";
+import { KIND_STRING, KIND_NULL, KIND_NESTED, FLAG_ESCAPE, FLAG_HIGH } from "./json";
+import { CLASS_UNKNOWN } from "./bytes";
+import { decodeInto, escapedClass } from "./text";
 
 // ---- slots ---------------------------------------------------------------------------------
-// 16 bytes each: u32 generation, u32 ptr, u32 len, u8 kind, u8 flags (0 once decoded), u16 pad
+// 16 bytes each: u32 generation, u32 ptr, u32 len, u8 kind, u8 flags (0 once decoded),
+// u8 set from a received line, u8 output class of the value (bytes.ts)
 const SLOT: usize = 16;
 export const SLOT_COUNT: i32 = FIELD_COUNT + ROLE_COUNT;
 const SLOTS: usize = memory.data(<i32>SLOT * SLOT_COUNT);
@@ -83,7 +85,9 @@ export function beginRecord(inputLen: usize): void {
   return load<u32>(EXTRAS + <usize>i * EXTRA, 4);
 }
 
-function setSlot(s: usize, kind: u8, ptr: usize, len: usize, flags: u8): void {
+/** Sets a slot: flags say what decoding the value needs (FLAG_ESCAPE, FLAG_HIGH), cls is the
+ * output class of what it holds as it is (bytes.ts). */
+function setSlot(s: usize, kind: u8, ptr: usize, len: usize, flags: u8, cls: u8): void {
   if (s < SLOTS + SLOT * <usize>SLOT_COUNT) {
     const id = (s - SLOTS) >> 4;
     const w = SET_BITS + ((id >> 6) << 3);
@@ -95,6 +99,15 @@ function setSlot(s: usize, kind: u8, ptr: usize, len: usize, flags: u8): void {
   store<u8>(s, kind, 12);
   store<u8>(s, flags, 13);
   store<u8>(s, 0, 14);
+  store<u8>(s, cls, 15);
+}
+
+/** Sets a slot from what the scanner found: a string with escapes or bytes >= 0x80 is decoded on
+ * first use (valueOf), which adds the classes of the characters its escapes stand for. Nested JSON
+ * text is kept as it is written ('"' and '\\' included); only its UTF-8 is repaired. */
+function setScanned(s: usize, kind: u8, ptr: usize, len: usize, cls: u8): void {
+  if (kind == KIND_NESTED) setSlot(s, kind, ptr, len, FLAG_HIGH, CLASS_UNKNOWN);
+  else setSlot(s, kind, ptr, len, cls & (FLAG_ESCAPE | FLAG_HIGH), cls & ~FLAG_ESCAPE);
 }
 
 /** Sets a slot from a received line unless the record's own JSON already gave that key;
@@ -102,7 +115,7 @@ function setSlot(s: usize, kind: u8, ptr: usize, len: usize, flags: u8): void {
 export function setFromLine(id: i32, ptr: usize, len: usize): void {
   const s = slotOf(id);
   if (present(s) && load<u32>(s, 8) > 0 && load<u8>(s, 14) == 0) return;
-  setSlot(s, KIND_STRING, ptr, len, 0);
+  setSlot(s, KIND_STRING, ptr, len, 0, CLASS_UNKNOWN);
   store<u8>(s, 1, 14);
 }
 
@@ -115,7 +128,7 @@ export function arenaTake(n: usize): usize {
 
 /** Sets a slot to a value that is already clean UTF-8 (used for values the engine supplies). */
 export function setSlotText(id: i32, ptr: usize, len: usize): void {
-  setSlot(slotOf(id), KIND_STRING, ptr, len, 0);
+  setSlot(slotOf(id), KIND_STRING, ptr, len, 0, CLASS_UNKNOWN);
 }
 
 
@@ -128,6 +141,8 @@ export function setSlotText(id: i32, ptr: usize, len: usize): void {
 // the value of the last valueOf() call
 export let vPtr: usize = 0;
 export let vLen: usize = 0;
+/** Its output class (bytes.ts). */
+export let vClass: u8 = 0;
 
 /** Makes the slot's value clean UTF-8 (decoding it once into the arena) and sets vPtr/vLen. */
 export function valueOf(s: usize): void {
@@ -137,10 +152,12 @@ export function valueOf(s: usize): void {
     store<u32>(s, <u32>arenaPos, 4);
     store<u32>(s, <u32>n, 8);
     store<u8>(s, 0, 13);
+    store<u8>(s, load<u8>(s, 15) | escapedClass, 15);
     arenaPos += n;
   }
   vPtr = <usize>load<u32>(s, 4);
   vLen = <usize>load<u32>(s, 8);
+  vClass = load<u8>(s, 15);
 }
 
 /** Copies text into the arena with ill-formed UTF-8 replaced; returns its address, length in vLen. */
@@ -170,27 +187,49 @@ function sameBytes(a: usize, b: usize, n: usize): bool {
   return n == 0 || load<u8>(a) == load<u8>(b);
 }
 
-/** Field or role id of an input key, or -1: the hash's slot in the open-addressed index, probed
- * linearly, and a hit checked against the key itself. */
-export function lookupKey(hash: u32, ptr: usize, len: usize): i32 {
-  let i = (hash ^ (hash >>> 16)) & <u32>(KEY_INDEX_SIZE - 1);
+// A key is looked up by two words: its first eight bytes (zero-padded) and, when longer than eight,
+// its last eight. Both, with the length, decide equality for keys up to 16 bytes; longer keys also
+// compare the bytes between. The catalogue generator computes the same words and hash
+// (scripts/gen-catalogue.mjs, keyWords and keyHash).
+let kw0: u64 = 0;
+let kw1: u64 = 0;
+
+function keyWords(p: usize, n: usize): void {
+  if (n >= 8) {
+    kw0 = load<u64>(p);
+    kw1 = load<u64>(p + n - 8);
+    return;
+  }
+  kw1 = 0;
+  if (p + 8 <= (<usize>memory.size() << 16)) {
+    kw0 = load<u64>(p) & ((<u64>1 << (<u64>n << 3)) - 1);
+    return;
+  }
+  let w: u64 = 0;
+  for (let i: usize = 0; i < n; i++) w |= <u64>load<u8>(p + i) << (<u64>i << 3);
+  kw0 = w;
+}
+
+const KEY_MUL0: u64 = 0x9e3779b97f4a7c15;
+const KEY_MUL1: u64 = 0xc2b2ae3d27d4eb4f;
+
+/** Field or role id of an input key, or -1: the hash of the key's words picks a slot in the
+ * open-addressed index, probed linearly until the key or an empty slot. */
+export function lookupKey(ptr: usize, len: usize): i32 {
+  keyWords(ptr, len);
+  const w0 = kw0, w1 = kw1;
+  const h = <u32>((((w0 * KEY_MUL0) ^ (w1 * KEY_MUL1)) + <u64>len) * KEY_MUL0 >> 32);
+  let i = (h ^ (h >>> 16)) & <u32>(KEY_INDEX_SIZE - 1);
   while (true) {
     const r = <usize>load<u16>(KEY_INDEX + (<usize>i << 1));
     if (r == 0) return -1;
-    const row = KEYS + (r - 1) * 12;
-    if (load<u32>(row) == hash) {
-      if (<usize>load<u8>(row, 6) == len && sameBytes(STRINGS + <usize>load<u32>(row, 8), ptr, len)) return <i32>load<u16>(row, 4);
-      return -1;
+    const row = KEYS + (r - 1) * 24;
+    if (load<u64>(row) == w0 && load<u64>(row, 8) == w1 && <usize>load<u8>(row, 18) == len) {
+      if (len <= 16 || sameBytes(STRINGS + <usize>load<u32>(row, 20) + 8, ptr + 8, len - 16)) return <i32>load<u16>(row, 16);
     }
     i = (i + 1) & <u32>(KEY_INDEX_SIZE - 1);
   }
   return -1;
-}
-
-export function fnv1a(ptr: usize, len: usize): u32 {
-  let h: u32 = 0x811c9dc5;
-  for (let i: usize = 0; i < len; i++) h = (h ^ <u32>load<u8>(ptr + i)) * 0x01000193;
-  return h;
 }
 
 /** [A-Za-z][A-Za-z0-9_]{0,31}: safe as a CEF key and as an SD-NAME. */
@@ -205,19 +244,19 @@ function validExtraKey(ptr: usize, len: usize): bool {
 }
 
 /** Called by the scanner for each top-level member. Later duplicates win, as in JSON.parse. */
-export function onMember(k: usize, kLen: usize, kFlags: u8, kHash: u32, kind: u8, v: usize, vLen: usize, vFlags: u8): void {
+export function onMember(k: usize, kLen: usize, kClass: u8, kind: u8, v: usize, vLen: usize, vClass: u8): void {
   let escapedKey = false;
+  const kFlags = kClass & (FLAG_ESCAPE | FLAG_HIGH);
   if (kFlags != 0) {
     if ((kFlags & FLAG_ESCAPE) != 0) escapedKey = true;
     const n = decodeInto(k, kLen, kFlags, arenaPos);
     k = arenaPos;
     kLen = n;
     arenaPos += n;
-    kHash = fnv1a(k, kLen);
   }
-  const id = lookupKey(kHash, k, kLen);
+  const id = lookupKey(k, kLen);
   if (id >= 0) {
-    setSlot(slotOf(id), kind, v, vLen, vFlags);
+    setScanned(slotOf(id), kind, v, vLen, vClass);
     // message/log is also kept as a plain field, for records whose line is not read (event.ts)
     if (id != ROLE_MESSAGE || escapedKey) return;
   }
@@ -228,7 +267,7 @@ export function onMember(k: usize, kLen: usize, kFlags: u8, kHash: u32, kind: u8
   }
   for (let i = 0; i < extraCount; i++) {
     if (extraKeyLen(i) == kLen && sameBytes(extraKey(i), k, kLen)) {
-      setSlot(extraSlot(i), kind, v, vLen, vFlags);
+      setScanned(extraSlot(i), kind, v, vLen, vClass);
       return;
     }
   }
@@ -239,7 +278,7 @@ export function onMember(k: usize, kLen: usize, kFlags: u8, kHash: u32, kind: u8
   const e = EXTRAS + <usize>extraCount * EXTRA;
   store<u32>(e, <u32>k);
   store<u32>(e, <u32>kLen, 4);
-  setSlot(e + 8, kind, v, vLen, vFlags);
+  setScanned(e + 8, kind, v, vLen, vClass);
   extraCount++;
 }
 

@@ -5,6 +5,11 @@
 // in the parser).
 
 import { FLAG_ESCAPE, FLAG_HIGH, UNESCAPE } from "./json";
+import { BYTE_CLASS, B_NONHOST } from "./bytes";
+
+/** The byte classes (bytes.ts) of the characters the last decodeInto() wrote for escapes: with the
+ * class the scanner found for the rest of the string, the class of the decoded text. */
+export let escapedClass: u8 = 0;
 
 @inline function hexVal(c: u32): u32 {
   return c <= 57 ? c - 48 : (c | 32) - 87;
@@ -77,6 +82,7 @@ function copySequence(p: usize, end: usize, d: usize, c: u32): usize {
  * is stored only while 8 input bytes remain, so the writes stay inside 3 * len. */
 export function decodeInto(src: usize, len: usize, flags: u8, d: usize): usize {
   const start = d;
+  let cls: u32 = 0;
   const end = src + len;
   // bytes that stop a plain run: '\' when there are escapes, >= 0x80 when there are high bytes
   const escapes = (flags & FLAG_ESCAPE) != 0;
@@ -113,7 +119,9 @@ export function decodeInto(src: usize, len: usize, flags: u8, d: usize): usize {
     // a backslash escape, validated by the scanner
     const e = <usize>load<u8>(p + 1);
     if (e != 117) {
-      store<u8>(d, load<u8>(e, UNESCAPE));
+      const u = <usize>load<u8>(e, UNESCAPE);
+      store<u8>(d, <u8>u);
+      cls |= <u32>load<u8>(u, BYTE_CLASS);
       d++;
       p += 2;
       continue;
@@ -126,6 +134,7 @@ export function decodeInto(src: usize, len: usize, flags: u8, d: usize): usize {
         const l = (hexVal(load<u8>(p + 2)) << 12) | (hexVal(load<u8>(p + 3)) << 8) | (hexVal(load<u8>(p + 4)) << 4) | hexVal(load<u8>(p + 5));
         if (l >= 0xdc00 && l <= 0xdfff) {
           d = putCodePoint(d, 0x10000 + ((u - 0xd800) << 10) + (l - 0xdc00));
+          cls |= B_NONHOST;
           p += 6;
           continue;
         }
@@ -134,8 +143,10 @@ export function decodeInto(src: usize, len: usize, flags: u8, d: usize): usize {
     } else if (u >= 0xdc00 && u <= 0xdfff) {
       u = 0xfffd;
     }
+    cls |= u < 0x80 ? <u32>load<u8>(<usize>u, BYTE_CLASS) : <u32>B_NONHOST;
     d = putCodePoint(d, u);
   }
+  escapedClass = <u8>cls;
   return d - start;
 }
 

@@ -200,6 +200,7 @@ function countInstructions(host: FluentBitHost, counters: Counters, fn: string, 
 }
 
 // ---- profile -------------------------------------------------------------------------------
+const PROFILE_ROWS = option("--rows", 25);
 function profile(corpus: Corpus): void {
   const asc = join(ROOT, "node_modules", "assemblyscript", "bin", "asc.js");
   const r = spawnSync(process.execPath, [asc, "assembly/fluentbit.ts", "--target", "release", "--debug", "-o", PROFILE_WASM], { cwd: ROOT, encoding: "utf8" });
@@ -225,7 +226,7 @@ function profile(corpus: Corpus): void {
     const sum = rows.reduce((a, [, v]) => a + v, 0);
     process.stdout.write(`${fn}: ${fmt(total.perRecord)} instructions (${fmt(total.perByte, 2)} per input byte), ${fmt(total.opsPerRecord)} ops per record; by function, host malloc/free included (${fmt(sum)}):\n`);
     process.stdout.write(`  instructions  share       ops   calls  function\n`);
-    for (const [name, v, o, calls] of rows.slice(0, 25)) process.stdout.write(`  ${fmt(v).padStart(12)}  ${fmt((100 * v) / sum, 1).padStart(5)}%  ${fmt(o).padStart(8)}  ${fmt(calls, 1).padStart(6)}  ${name}\n`);
+    for (const [name, v, o, calls] of rows.slice(0, PROFILE_ROWS)) process.stdout.write(`  ${fmt(v).padStart(12)}  ${fmt((100 * v) / sum, 1).padStart(5)}%  ${fmt(o).padStart(8)}  ${fmt(calls, 1).padStart(6)}  ${name}\n`);
   }
 }
 

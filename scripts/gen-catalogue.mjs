@@ -47,6 +47,40 @@ export function fnv1a(bytes, lower = false) {
   return h;
 }
 
+/** Output class of a text, as assembly/bytes.ts computes it (classOf): which escapers it needs. */
+export function textClass(bytes) {
+  let k = 0;
+  for (const c of bytes) {
+    if (c === 34 || c === 92 || c < 32) { k |= 1; continue; }
+    if (c >= 0x80) k |= 4;
+    if (c === 124) k |= 8;
+    if (c === 61) k |= 16;
+    if (c === 93) k |= 32;
+    if (c === 127) k |= 64;
+    const host = (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || (c >= 48 && c <= 57) || c === 46 || c === 95 || c === 45;
+    if (!host) k |= 128;
+  }
+  return k;
+}
+
+const M64 = (1n << 64n) - 1n;
+const KEY_MUL0 = 0x9e3779b97f4a7c15n;
+const KEY_MUL1 = 0xc2b2ae3d27d4eb4fn;
+
+/** The two words a key is looked up by: its first eight bytes (zero-padded) and, when it is longer
+ * than eight, its last eight. Mirrored by assembly/record.ts (keyWords). */
+export function keyWords(bytes) {
+  const word = (from, n) => { let w = 0n; for (let i = 0; i < n; i++) w |= BigInt(bytes[from + i]) << BigInt(8 * i); return w; };
+  return bytes.length >= 8 ? [word(0, 8), word(bytes.length - 8, 8)] : [word(0, bytes.length), 0n];
+}
+
+/** 32-bit hash of a key's words and length. Mirrored by assembly/record.ts (lookupKey). */
+export function keyHash(bytes) {
+  const [w0, w1] = keyWords(bytes);
+  const x = ((((w0 * KEY_MUL0) & M64) ^ ((w1 * KEY_MUL1) & M64)) + BigInt(bytes.length)) & M64;
+  return Number(((x * KEY_MUL0) & M64) >> 32n);
+}
+
 /** Integer key of a canonical event id: "16" -> 16000, "336.501" -> 336501, "N.004" -> 0x40000004. */
 export function eventKey(id) {
   const m = /^(N|\d+)(?:\.(\d{3}))?$/.exec(id);
@@ -124,7 +158,8 @@ function renderAssembly(cat) {
   for (const e of events) {
     const idB = enc.encode(e.id).length, nameB = enc.encode(e.name).length, catB = enc.encode(e.category).length;
     if (idB > 255 || nameB > 255 || catB > 255) throw new Error(`event ${e.id}: text too long for the table`);
-    ev.push({ key: e.key, id: intern(e.id), idLen: idB, name: intern(e.name), nameLen: nameB, cat: intern(e.category), catLen: catB, sev: e.syslogSeverity | (e.cefSeverity << 4) });
+    if (textClass(enc.encode(e.id)) !== 0) throw new Error(`event ${e.id}: an id is digits, '.' and 'N' only`);
+    ev.push({ key: e.key, id: intern(e.id), idLen: idB, name: intern(e.name), nameLen: nameB, cat: intern(e.category), catLen: catB, sev: e.syslogSeverity | (e.cefSeverity << 4), nameClass: textClass(enc.encode(e.name)), catClass: textClass(enc.encode(e.category)) });
   }
   const eventIndex = new Map(events.map((e, i) => [e.id, i]));
   // case-insensitive names: catalogue names and notification names; the first id (in key order) wins
@@ -143,10 +178,11 @@ function renderAssembly(cat) {
   const keyRows = [];
   const seen = new Map();
   const addKey = (k, id) => {
-    const h = fnv1a(enc.encode(k));
+    const b = enc.encode(k);
+    const h = keyHash(b);
     if (seen.has(h)) throw new Error(`key hash collision: ${k} / ${seen.get(h)}`);
     seen.set(h, k);
-    keyRows.push({ h, id, off: intern(k), len: enc.encode(k).length });
+    keyRows.push({ h, id, words: keyWords(b), off: intern(k), len: b.length });
   };
   fields.forEach((f, i) => { addKey(f.key, i); for (const a of f.aliases) addKey(a, i); });
   cat.recordKeys.forEach((r, i) => { for (const k of r.keys) addKey(k, ROLE_BASE + i); });
@@ -170,10 +206,11 @@ function renderAssembly(cat) {
     for (let i = 0; i < arr.length; i += 24) out.push("  " + arr.slice(i, i + 24).join(", ") + ",");
     return out.join("\n");
   };
-  const evBytes = ev.flatMap((e) => [...u32(e.key), ...u32(e.id), ...u32(e.name), ...u16(e.cat), e.idLen, e.nameLen, e.catLen, e.sev, 0, 0]);
+  const evBytes = ev.flatMap((e) => [...u32(e.key), ...u32(e.id), ...u32(e.name), ...u16(e.cat), e.idLen, e.nameLen, e.catLen, e.sev, e.nameClass, e.catClass]);
   const nameBytes = nameRows.flatMap((n) => [...u32(n.h), ...u16(n.idx), ...u16(n.len), ...u32(n.off)]);
   const fieldBytes = fields.flatMap((f) => [...u32(f.off), f.len, typeCode(f.type), ...u16(f.max)]);
-  const keyBytes = keyRows.flatMap((k) => [...u32(k.h), ...u16(k.id), k.len, 0, ...u32(k.off)]);
+  const u64 = (v) => Array.from({ length: 8 }, (_, i) => Number((v >> BigInt(8 * i)) & 255n));
+  const keyBytes = keyRows.flatMap((k) => [...u64(k.words[0]), ...u64(k.words[1]), ...u16(k.id), k.len, 0, ...u32(k.off)]);
   const roleConsts = cat.recordKeys.map((r, i) => `export const ROLE_${r.role.toUpperCase()}: i32 = ${ROLE_BASE + i};`).join("\n");
   const fieldConsts = ["rt", "cat", "dvchost", "msg", "rawEvent"].map((k) => `export const FIELD_${k.toUpperCase()}: i32 = ${fields.findIndex((f) => f.key === k)};`).join("\n");
   if (pool.length > 65535) throw new Error("string pool over 64 KiB");
@@ -184,7 +221,8 @@ function renderAssembly(cat) {
 
 /** Event rows, sorted by key (major * 1000 + minor; N.xxx ids at 0x40000000 + minor), 20 bytes each:
  * u32 key, u32 idOff, u32 nameOff, u16 categoryOff, u8 idLen, u8 nameLen, u8 categoryLen,
- * u8 severities (syslog in bits 0-3, CEF in bits 4-7), u16 pad. Offsets point into STRINGS. */
+ * u8 severities (syslog in bits 0-3, CEF in bits 4-7), u8 name class, u8 category class (assembly/bytes.ts;
+ * an id's class is 0). Offsets point into STRINGS. */
 export const EVENT_COUNT: i32 = ${ev.length};
 export const EVENT_ROW: i32 = 20;
 export const EVENTS: usize = memory.data<u8>([
@@ -212,8 +250,8 @@ export const KEY_INDEX: usize = memory.data<u16>([
 ${bytes(keyIndex)}
 ]);
 
-/** Input keys (extension keys, their aliases, steering keys), sorted by FNV-1a hash, 12 bytes each:
- * u32 hash, u16 field or role id, u8 length, u8 pad, u32 textOff. */
+/** Input keys (extension keys, their aliases, steering keys), sorted by hash, 24 bytes each:
+ * u64 first word, u64 last word (see keyWords), u16 field or role id, u8 length, u8 pad, u32 textOff. */
 export const KEY_COUNT: i32 = ${keyRows.length};
 export const KEYS: usize = memory.data<u8>([
 ${bytes(keyBytes)}

@@ -2,10 +2,10 @@
 //   CEF:Version|Device Vendor|Device Product|Device Version|Device Event Class ID|Name|Severity|Extension
 
 import {
-  classPtr, classLen, namePtr, nameLen, cefSeverity, versionPtr, versionLen,
-  listCount, entryKey, entryKeyLen, entryValue, entryValueLen,
+  classPtr, classLen, classClass, namePtr, nameLen, nameClass, cefSeverity, versionPtr, versionLen, versionClass,
+  listCount, entryKey, entryKeyLen, entryValue, entryValueLen, entryClass,
 } from "../event";
-import { escapeInto, putRaw, putText, putU64, putByte, reserve, utf8Prefix, CTX_CEF_HEADER, CTX_CEF_VALUE } from "../out";
+import { putValue, putRaw, putText, putU64, putByte, reserve, utf8Prefix, CTX_CEF_HEADER, CTX_CEF_VALUE } from "../out";
 
 /** Device Vendor and Device Product: fixed, well inside the standard's 63 characters. */
 export const CEF_VENDOR = "MT4";
@@ -17,8 +17,8 @@ export const CEF_MAX_CLASS_ID: usize = 1023;
 /** Name: at most 512 characters. */
 export const CEF_MAX_NAME: usize = 512;
 
-function headerField(p: usize, n: usize, max: usize): void {
-  escapeInto(p, utf8Prefix(p, n, max), CTX_CEF_HEADER);
+function headerField(p: usize, n: usize, cls: u8, max: usize): void {
+  putValue(p, utf8Prefix(p, n, max), cls, CTX_CEF_HEADER);
   reserve(1);
   putByte(124);
 }
@@ -26,9 +26,9 @@ function headerField(p: usize, n: usize, max: usize): void {
 /** Writes the CEF line of the current event. Severity is always an integer 0-10. */
 export function writeCef(): void {
   putText("CEF:0|MT4|Segura|"); // version 0, CEF_VENDOR, CEF_PRODUCT
-  headerField(versionPtr, versionLen, CEF_MAX_VERSION);
-  headerField(classPtr, classLen, CEF_MAX_CLASS_ID);
-  headerField(namePtr, nameLen, CEF_MAX_NAME);
+  headerField(versionPtr, versionLen, versionClass, CEF_MAX_VERSION);
+  headerField(classPtr, classLen, classClass, CEF_MAX_CLASS_ID);
+  headerField(namePtr, nameLen, nameClass, CEF_MAX_NAME);
   putU64(<u64>cefSeverity);
   putText("|");
   // one space after the last '|': valid for every CEF parser (space separates extension pairs)
@@ -39,6 +39,6 @@ export function writeCef(): void {
     putRaw(entryKey(i), entryKeyLen(i));
     reserve(1);
     putByte(61);
-    escapeInto(entryValue(i), entryValueLen(i), CTX_CEF_VALUE);
+    putValue(entryValue(i), entryValueLen(i), entryClass(i), CTX_CEF_VALUE);
   }
 }

@@ -6,21 +6,21 @@
 //    [,"unknown_event":true] [,"warning":"..."] [,"error":"...","original":"..."]}
 
 import {
-  facility, syslogSeverity, cefSeverity, hostnamePtr, hostnameLen, procidPtr, procidLen, classPtr, classLen,
-  namePtr, nameLen, known, invalid, warnLen, warnings, errLen, errorMessage, originalPtr, originalLen,
+  facility, syslogSeverity, cefSeverity, hostnamePtr, hostnameLen, hostnameClass, procidPtr, procidLen, procidClass,
+  classPtr, classLen, classClass, namePtr, nameLen, nameClass, known, invalid, warnLen, warnings, errLen, errorMessage, originalPtr, originalLen,
 } from "../event";
-import { escapeInto, putText, putU64, reserve, setJsonMode, utf8Prefix, CTX_JSON, CTX_PRINTUSASCII } from "../out";
+import { escapeInto, putValue, putText, putU64, reserve, setJsonMode, utf8Prefix, CTX_JSON, CTX_PRINTUSASCII } from "../out";
 import { MAX_HOSTNAME, MAX_PROCID, MAX_MSGID } from "./rfc5424";
 import { truncated } from "../native";
 
 /** A syslog header value as out_syslog will send it, JSON-escaped ('"' and '\' are PRINTUSASCII). */
-function header(p: usize, n: usize, max: usize): void {
+function header(p: usize, n: usize, cls: u8, max: usize): void {
   if (n == 0) {
     putText("-");
     return;
   }
   setJsonMode(true);
-  escapeInto(p, utf8Prefix(p, n, max), CTX_PRINTUSASCII);
+  putValue(p, utf8Prefix(p, n, max), cls, CTX_PRINTUSASCII);
   setJsonMode(false);
 }
 
@@ -36,15 +36,15 @@ export function closeRecord(): void {
   putText(",\"facility\":");
   putU64(<u64>facility);
   putText(",\"hostname\":\"");
-  header(hostnamePtr, hostnameLen, MAX_HOSTNAME);
+  header(hostnamePtr, hostnameLen, hostnameClass, MAX_HOSTNAME);
   putText("\",\"appname\":\"Segura\",\"procid\":\"");
-  header(procidPtr, procidLen, MAX_PROCID);
+  header(procidPtr, procidLen, procidClass, MAX_PROCID);
   putText("\",\"msgid\":\"");
-  header(classPtr, classLen, MAX_MSGID);
+  header(classPtr, classLen, classClass, MAX_MSGID);
   putText("\",\"event_id\":\"");
-  escapeInto(classPtr, classLen, CTX_JSON);
+  putValue(classPtr, classLen, classClass, CTX_JSON);
   putText("\",\"event_name\":\"");
-  escapeInto(namePtr, nameLen, CTX_JSON);
+  putValue(namePtr, nameLen, nameClass, CTX_JSON);
   putText("\",\"cef_severity\":");
   putU64(<u64>cefSeverity);
   if (!known) putText(",\"unknown_event\":true");

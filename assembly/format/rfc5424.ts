@@ -2,12 +2,12 @@
 //   <PRI>1 TIMESTAMP HOSTNAME APP-NAME PROCID MSGID STRUCTURED-DATA [MSG]
 
 import {
-  facility, syslogSeverity, hasTime, timeSec, timeMicro, hostnamePtr, hostnameLen, procidPtr, procidLen,
-  classPtr, classLen, namePtr, nameLen, msgPtr, msgLen, msgEntry,
-  listCount, entryKey, entryKeyLen, entryValue, entryValueLen,
+  facility, syslogSeverity, hasTime, timeSec, timeMicro, hostnamePtr, hostnameLen, hostnameClass, procidPtr, procidLen, procidClass,
+  classPtr, classLen, classClass, namePtr, nameLen, nameClass, msgPtr, msgLen, msgClass, msgEntry,
+  listCount, entryKey, entryKeyLen, entryValue, entryValueLen, entryClass,
 } from "../event";
 import {
-  escapeInto, putRaw, putText, putU64, putByte, putFormatQuote, reserve, utf8Prefix,
+  putValue, putRaw, putText, putU64, putByte, putFormatQuote, reserve, utf8Prefix,
   CTX_PRINTUSASCII, CTX_SD_VALUE, CTX_MSG,
 } from "../out";
 import { formatTimestamp } from "../text";
@@ -28,14 +28,14 @@ export const APP_NAME = "Segura";
 export const SD_ID = "segura@32473";
 
 /** One header field: PRINTUSASCII, cut to max, or the NILVALUE '-' when empty. */
-function headerField(p: usize, n: usize, max: usize): void {
+function headerField(p: usize, n: usize, cls: u8, max: usize): void {
   reserve(1);
   putByte(32);
   if (n == 0) {
     putByte(45);
     return;
   }
-  escapeInto(p, utf8Prefix(p, n, max), CTX_PRINTUSASCII);
+  putValue(p, utf8Prefix(p, n, max), cls, CTX_PRINTUSASCII);
 }
 
 export function writeHeader(): void {
@@ -44,20 +44,20 @@ export function writeHeader(): void {
   putText(">1 ");
   if (hasTime) putRaw(formatTimestamp(timeSec, timeMicro), 27);
   else putText("-");
-  headerField(hostnamePtr, hostnameLen, MAX_HOSTNAME);
+  headerField(hostnamePtr, hostnameLen, hostnameClass, MAX_HOSTNAME);
   putText(" Segura"); // APP_NAME
-  headerField(procidPtr, procidLen, MAX_PROCID);
-  headerField(classPtr, classLen, MAX_MSGID);
+  headerField(procidPtr, procidLen, procidClass, MAX_PROCID);
+  headerField(classPtr, classLen, classClass, MAX_MSGID);
 }
 
-function param(k: usize, kl: usize, v: usize, vl: usize): void {
+function param(k: usize, kl: usize, v: usize, vl: usize, cls: u8): void {
   reserve(1);
   putByte(32);
   putRaw(k, kl);
   reserve(1);
   putByte(61);
   putFormatQuote(34);
-  escapeInto(v, vl, CTX_SD_VALUE);
+  putValue(v, vl, cls, CTX_SD_VALUE);
   putFormatQuote(34);
 }
 
@@ -71,11 +71,11 @@ const K_EVENT_NAME: usize = memory.data<u8>([101, 118, 101, 110, 116, 45, 110, 9
 /** The event's fields as one SD-ELEMENT, msg excepted (it is the MSG). */
 function writeStructuredData(): void {
   putText(" [segura@32473"); // SD_ID
-  param(K_EVENT_ID, 8, classPtr, classLen);
-  param(K_EVENT_NAME, 10, namePtr, nameLen);
+  param(K_EVENT_ID, 8, classPtr, classLen, classClass);
+  param(K_EVENT_NAME, 10, namePtr, nameLen, nameClass);
   for (let i = 0; i < listCount; i++) {
     if (i == msgEntry) continue;
-    param(entryKey(i), entryKeyLen(i), entryValue(i), entryValueLen(i));
+    param(entryKey(i), entryKeyLen(i), entryValue(i), entryValueLen(i), entryClass(i));
   }
   putText("]");
 }
@@ -93,7 +93,7 @@ export function writeSyslog(): void {
       p += 3;
       n -= 3;
     }
-    escapeInto(p, n, CTX_MSG);
+    putValue(p, n, msgClass, CTX_MSG);
   }
 }
 
