@@ -9,11 +9,11 @@ import {
 } from "./generated/catalogue";
 import {
   slotOf, present, kindOf, valueOf, vPtr, vLen, vClass, extraCount, extraSlot, extraKey, extraKeyLen,
-  droppedKeys, fieldKey, fieldKeyLen, fieldType, fieldMax, setSlotText, nextSet, beginRecord, repairIntoArena, arenaTake,
+  droppedKeys, fieldKey, fieldKeyLen, fieldType, fieldMax, setSlotText, setWordAt, beginRecord, repairIntoArena, arenaTake,
 } from "./record";
 import { KIND_STRING, KIND_NUMBER, KIND_NESTED, errCode, errAt, errorText } from "./json";
 import { parseRfc3339, parseEpoch, tSec, tMicro } from "./text";
-import { utf8Prefix } from "./out";
+import { utf8Prefix, decimalLength, putDecimal } from "./out";
 import { findRow } from "./table";
 import { B_STOP, B_NONHOST, CLASS_UNKNOWN, CLASS_DIGITS, classOfText } from "./bytes";
 import { readLine, clearLine, fromLine, truncated } from "./native";
@@ -103,29 +103,6 @@ const C_VERSION = classOfText(P_VERSION, <usize>TEXT_VERSION.length);
 const C_INVALID_CLASS = classOfText(P_INVALID_CLASS, <usize>TEXT_INVALID_CLASS.length);
 const C_INVALID_NAME = classOfText(P_INVALID_NAME, <usize>TEXT_INVALID_NAME.length);
 const C_INVALID_CATEGORY = classOfText(P_INVALID_CATEGORY, <usize>TEXT_INVALID_CATEGORY.length);
-
-// ---- the field list ------------------------------------------------------------------------
-// 16 bytes each: u32 keyPtr, u16 keyLen, u8 value class (bytes.ts), u8 pad, u32 valuePtr, u32 valueLen
-const ENTRY: usize = 16;
-const LIST: usize = memory.data(<i32>ENTRY * (FIELD_COUNT + 64 + 1));
-export let listCount: i32 = 0;
-@inline export function entryKey(i: i32): usize { return load<u32>(LIST + <usize>i * ENTRY); }
-@inline export function entryKeyLen(i: i32): usize { return load<u16>(LIST + <usize>i * ENTRY, 4); }
-@inline export function entryClass(i: i32): u8 { return load<u8>(LIST + <usize>i * ENTRY, 6); }
-@inline export function entryValue(i: i32): usize { return load<u32>(LIST + <usize>i * ENTRY, 8); }
-@inline export function entryValueLen(i: i32): usize { return load<u32>(LIST + <usize>i * ENTRY, 12); }
-/** The index of msg in the list, or -1. */
-export let msgEntry: i32 = -1;
-
-function addEntry(k: usize, kl: usize, v: usize, vl: usize, cls: u8): void {
-  const e = LIST + <usize>listCount * ENTRY;
-  store<u32>(e, <u32>k);
-  store<u16>(e, <u16>kl, 4);
-  store<u8>(e, cls, 6);
-  store<u32>(e, <u32>v, 8);
-  store<u32>(e, <u32>vl, 12);
-  listCount++;
-}
 
 // ---- warnings ------------------------------------------------------------------------------
 /** Room for the warning text of one record; later warnings are counted, not written. */
@@ -248,14 +225,13 @@ function isMac(p: usize, n: usize): bool {
 }
 
 /** Checks vPtr/vLen against the field's CEF type; warns and returns false when it does not fit. */
-function fits(id: i32, kind: u8): bool {
-  const t = fieldType(id);
-  if (t == 0) return true;
+
+function fitsType(id: i32, t: u8, kind: u8, v: usize, n: usize): bool {
   if (kind == KIND_STRING || kind == KIND_NUMBER) {
-    if (t == 1 && isInteger(vPtr, vLen)) return true;
-    if (t == 2 && isNumber(vPtr, vLen)) return true;
-    if (t == 3 && isIp(vPtr, vLen)) return true;
-    if (t == 4 && isMac(vPtr, vLen)) return true;
+    if (t == 1 && isInteger(v, n)) return true;
+    if (t == 2 && isNumber(v, n)) return true;
+    if (t == 3 && isIp(v, n)) return true;
+    if (t == 4 && isMac(v, n)) return true;
     if (t == 5) return true;
   }
   const k = fieldKey(id), kl = fieldKeyLen(id);
@@ -268,7 +244,7 @@ function fits(id: i32, kind: u8): bool {
 }
 
 /** The slot's value as clean text in vPtr/vLen; false when absent or empty. */
-function text(s: usize): bool {
+@inline function text(s: usize): bool {
   if (!present(s)) return false;
   valueOf(s);
   return vLen > 0;
@@ -453,8 +429,9 @@ function resetEvent(): void {
   procidLen = 0;
   msgLen = 0;
   hasTime = false;
-  listCount = 0;
-  msgEntry = -1;
+  setWord = -1;
+  nextExtra = 0;
+  fieldsDone = false;
   warnLen = 0;
   warnSkipped = 0;
   clearLine();
@@ -469,12 +446,9 @@ function setRecordTime(sec: u32, nsec: u32): void {
 
 /** Writes rt (epoch milliseconds) into RT_BUF; returns its length. */
 function rtText(): usize {
-  let v = <u64>timeSec * 1000 + <u64>(timeMicro / 1000);
-  let n: usize = 1;
-  let t = v;
-  while (t >= 10) { t /= 10; n++; }
-  let p = RT_BUF + n;
-  do { p--; store<u8>(p, <u8>(48 + v % 10)); v /= 10; } while (v != 0);
+  const v = <u64>timeSec * 1000 + <u64>(timeMicro / 1000);
+  const n = decimalLength(v);
+  putDecimal(RT_BUF, n, v);
   return n;
 }
 
@@ -494,18 +468,58 @@ function sameAscii(p: usize, n: usize, w: string): bool {
   return true;
 }
 
-/** The fields in catalogue order: the derived ones (rt, cat, dvchost), filled in when absent, are always
- * visited; after them only the slots the record set. */
-function listFields(): void {
-  for (let id = 0; id < FIELD_COUNT; id = id + 1 < DERIVED_FIELD_COUNT ? id + 1 : nextSet(id + 1, FIELD_COUNT)) {
+// ---- the fields, one at a time ------------------------------------------------------------
+// A format walks the event's extension fields once, in catalogue order, then the passed-through
+// keys; each field is validated, truncated and warned about as it is reached. The derived fields
+// (rt, cat, dvchost), filled in when absent, are always visited; after them only the slots the
+// record set.
+// the catalogue fields left to visit: the set bits of the slots (record.ts), a word at a time
+let setWord: i32 = -1;
+let setBits: u64 = 0;
+let nextExtra: i32 = 0;
+let fieldsDone: bool = false;
+/** The derived fields (ids 0 .. DERIVED_FIELD_COUNT - 1) are visited whether set or not. */
+const DERIVED_BITS: u64 = (<u64>1 << <u64>DERIVED_FIELD_COUNT) - 1;
+const FIELD_WORDS: i32 = (FIELD_COUNT + 63) >> 6;
+/** The current field: catalogue id, or -1 for a passed-through key. */
+export let fieldId: i32 = -1;
+/** Its key. For a catalogue field the catalogue holds " key=" around it (fieldKey). */
+export let fKey: usize = 0;
+export let fKeyLen: usize = 0;
+/** Its value, cut to the field's limit, and the value's output class (bytes.ts). */
+export let fValue: usize = 0;
+export let fLen: usize = 0;
+export let fClass: u8 = 0;
+
+/** Moves to the next field; false after the last, when the warnings are complete. */
+export function nextField(): bool {
+  if (setWord < 0) {
+    setWord = 0;
+    setBits = setWordAt(0) | DERIVED_BITS;
+  }
+  while (true) {
+    while (setBits == 0) {
+      if (++setWord >= FIELD_WORDS) break;
+      setBits = setWordAt(setWord);
+    }
+    if (setBits == 0) break;
+    const id = (setWord << 6) + <i32>ctz(setBits);
+    setBits &= setBits - 1;
+    if (id >= FIELD_COUNT) {
+      setBits = 0;
+      setWord = FIELD_WORDS;
+      break;
+    }
     const s = slotOf(id);
     let v: usize = 0, n: usize = 0;
     let cls: u8 = CLASS_UNKNOWN;
-    if (text(s)) {
-      if (!fits(id, kindOf(s))) continue;
-      v = vPtr;
-      n = vLen;
-      cls = vClass;
+    if (present(s) && load<u32>(s, 8) > 0) {
+      if (load<u8>(s, 13) != 0) valueOf(s);
+      v = <usize>load<u32>(s, 4);
+      n = <usize>load<u32>(s, 8);
+      cls = load<u8>(s, 15);
+      const t = fieldType(id);
+      if (t != 0 && !fitsType(id, t, kindOf(s), v, n)) continue;
     } else if (id == FIELD_RT && hasTime) {
       v = RT_BUF;
       n = rtText();
@@ -525,17 +539,23 @@ function listFields(): void {
       msgPtr = v;
       msgLen = n;
       msgClass = cls;
-      msgEntry = listCount;
     }
     const max = fieldMax(id);
-    if (max > 0 && n > max) {
+    if (n > max && max > 0) {
       n = utf8Prefix(v, n, max);
       // the RFC 5424 MSG carries msg whole; only CEF's msg= and the SD are cut
       warn(fieldKey(id), fieldKeyLen(id), id == FIELD_MSG ? "truncated to 1023 bytes in CEF (the syslog MSG keeps it whole)" : "truncated");
     }
-    addEntry(fieldKey(id), fieldKeyLen(id), v, n, cls);
+    fieldId = id;
+    fKey = fieldKey(id);
+    fKeyLen = fieldKeyLen(id);
+    fValue = v;
+    fLen = n;
+    fClass = cls;
+    return true;
   }
-  for (let i = 0; i < extraCount; i++) {
+  while (nextExtra < extraCount) {
+    const i = nextExtra++;
     const s = extraSlot(i);
     if (!text(s)) continue;
     // the line that was read is not repeated as a field
@@ -545,9 +565,20 @@ function listFields(): void {
       n = utf8Prefix(vPtr, n, MAX_EXTRA_VALUE);
       warn(extraKey(i), extraKeyLen(i), "truncated");
     }
-    addEntry(extraKey(i), extraKeyLen(i), vPtr, n, vClass);
+    fieldId = -1;
+    fKey = extraKey(i);
+    fKeyLen = extraKeyLen(i);
+    fValue = vPtr;
+    fLen = n;
+    fClass = vClass;
+    return true;
   }
-  if (droppedKeys > 0) warnNumber(<u32>droppedKeys, " keys left out (not a plain identifier of up to 32 characters, or over 64 unknown keys)");
+  if (!fieldsDone) {
+    fieldsDone = true;
+    if (droppedKeys > 0) warnNumber(<u32>droppedKeys, " keys left out (not a plain identifier of up to 32 characters, or over 64 unknown keys)");
+    finishWarnings();
+  }
+  return false;
 }
 
 /** Resolves a scanned record into the event. */
@@ -647,8 +678,6 @@ export function buildEvent(sec: u32, nsec: u32): void {
     if (pri >= 0 && pri <= 191) facility = pri >> 3;
   }
   if (truncated) warn(0, 0, "message: 1024 bytes or more, the size at which Segura's UDP datagrams are cut; converted as received");
-  listFields();
-  finishWarnings();
 }
 
 // error text of an invalid record: "invalid JSON at byte N: reason"
@@ -694,7 +723,5 @@ export function buildInvalidEvent(input: usize, len: usize, sec: u32, nsec: u32)
   originalLen = vLen;
   setSlotText(FIELD_MSG, ERR, errLen);
   if (originalLen > 0) setSlotText(FIELD_RAWEVENT, originalPtr, originalLen);
-  listFields();
-  finishWarnings();
 }
 

@@ -9,7 +9,7 @@
 // (no whitespace, `,"` between members) is tested for before any whitespace is skipped; character
 // classes are one lookup in a table at a constant address.
 
-import { onMember } from "./record";
+import { onMember, onPlainMember, lookupWords } from "./record";
 import { B_STOP, B_STOP_HI, B_HIGH, B_NONHOST, BYTE_CLASS, PAIR_CLASS } from "./bytes";
 
 export const KIND_STRING: u8 = 1;
@@ -113,6 +113,18 @@ function scanEscape(p: usize): usize {
   }
   if (load<u8>(e, UNESCAPE) == 0) return fail(E_ESCAPE, p);
   return p + 2;
+}
+
+const ONES: u64 = 0x0101010101010101;
+const HIGHS: u64 = 0x8080808080808080;
+
+/** The high bits of the bytes of x that end a plain key: '"', '\\', a control character or a byte
+ * >= 0x80. Only the lowest is sure to be exact (borrows may mark bytes above it), which is the one
+ * ctz() finds. */
+@inline function keyStops(x: u64): u64 {
+  const q = x ^ 0x2222222222222222;
+  const b = x ^ 0x5c5c5c5c5c5c5c5c;
+  return (((q - ONES) & ~q) | ((b - ONES) & ~b) | ((x - 0x2020202020202020) & ~x) | x) & HIGHS;
 }
 
 /** Scans a string whose opening quote is at p - 1. Returns the position of the closing quote, or 0
@@ -317,11 +329,37 @@ export function scanObject(start: usize, len: usize): bool {
   }
   if (p >= end || load<u8>(p) != 34) { fail(E_KEY, p); return false; }
   while (true) {
-    // p is at the opening quote of a key
+    // p is at the opening quote of a key. A plain key under 16 bytes (nearly all) is found in one or
+    // two words, which are also what the key table is looked up by (record.ts keyWords)
     const k = p + 1;
-    const kq = scanString(k);
-    if (kq == 0) return false;
-    const kClass = strClass;
+    let kq: usize = 0;
+    let id: i32 = -2; // -2: not looked up here
+    if (k + 16 <= wordEnd) {
+      const x = load<u64>(k);
+      const s = keyStops(x);
+      if (s != 0) {
+        const q = <usize>(ctz(s) >> 3);
+        if (load<u8>(k + q) == 34) {
+          kq = k + q;
+          id = lookupWords(x & ((<u64>1 << (<u64>q << 3)) - 1), 0, q, k);
+        }
+      } else {
+        const s2 = keyStops(load<u64>(k, 8));
+        if (s2 != 0) {
+          const q: usize = 8 + <usize>(ctz(s2) >> 3);
+          if (load<u8>(k + q) == 34) {
+            kq = k + q;
+            id = lookupWords(x, load<u64>(kq - 8), q, k);
+          }
+        }
+      }
+    }
+    let kClass: u8 = 0;
+    if (kq == 0) {
+      kq = scanString(k);
+      if (kq == 0) return false;
+      kClass = strClass;
+    }
     p = kq + 1;
     // compact JSON (what Fluent Bit writes) has no whitespace: test for it before skipping any
     if (p < end && load<u8>(p) == 58) p++;
@@ -366,7 +404,8 @@ export function scanObject(start: usize, len: usize): bool {
       }
       p = ve;
     }
-    onMember(k, kq - k, kClass, kind, vs, ve - vs, vClass);
+    if (id != -2) onPlainMember(id, k, kq - k, kind, vs, ve - vs, vClass);
+    else onMember(k, kq - k, kClass, kind, vs, ve - vs, vClass);
     // compact: ',' and the next key's quote
     if (p + 2 <= end && load<u16>(p) == 0x222c) {
       p++;

@@ -211,6 +211,66 @@ export function putText(s: string): void {
   convertText(a, n, o);
 }
 
+// Literals for the hot path: converted to bytes once, at start, into LIT_POOL as [u8 length][bytes].
+const LIT_POOL_SIZE: usize = 1024;
+const LIT_POOL: usize = memory.data(<i32>LIT_POOL_SIZE);
+let litUsed: usize = 0;
+
+/** A fixed ASCII text (at most 255 bytes) for putLit(); call at module start only. */
+export function lit(s: string): usize {
+  const n = <usize>s.length;
+  const at = LIT_POOL + litUsed;
+  store<u8>(at, <u8>n);
+  convertText(changetype<usize>(s), n, at + 1);
+  litUsed += n + 1;
+  return at;
+}
+
+/** Writes a text made by lit(). */
+export function putLit(l: usize): void {
+  const n = <usize>load<u8>(l);
+  reserve(n);
+  const o = outPos;
+  copyShort(o, l + 1, n);
+  outPos = o + n;
+}
+
+/** Writes one ASCII byte. */
+@inline export function putAscii(c: u32): void {
+  reserve(1);
+  putByte(c);
+}
+
+/** "00".."99": two digits per step. */
+const DIGIT_PAIRS: usize = memory.data(200);
+function initDigitPairs(): void {
+  for (let i = 0; i < 100; i++) {
+    store<u8>(DIGIT_PAIRS + <usize>(i << 1), <u8>(48 + i / 10));
+    store<u8>(DIGIT_PAIRS + <usize>(i << 1) + 1, <u8>(48 + i % 10));
+  }
+}
+initDigitPairs();
+
+/** Number of decimal digits of v. */
+export function decimalLength(v: u64): usize {
+  let n: usize = 1;
+  while (v >= 100) { v /= 100; n += 2; }
+  return v >= 10 ? n + 1 : n;
+}
+
+/** Writes the n = decimalLength(v) digits of v at p, two at a time from the right. */
+export function putDecimal(p: usize, n: usize, v: u64): void {
+  p += n;
+  while (v >= 100) {
+    const r = <usize>(v % 100);
+    v /= 100;
+    p -= 2;
+    store<u16>(p, load<u16>(DIGIT_PAIRS + (r << 1)));
+  }
+  if (v >= 10) store<u16>(p - 2, load<u16>(DIGIT_PAIRS + (<usize>v << 1)));
+  else store<u8>(p - 1, <u8>(48 + v));
+}
+
 /** Decimal digits of v, measured then written right to left. */
 export function putU64(v: u64): void {
   if (v < 10) {
@@ -218,16 +278,9 @@ export function putU64(v: u64): void {
     putByte(<u32>v + 48);
     return;
   }
-  let n: usize = 1;
-  let t = v;
-  while (t >= 10) { t /= 10; n++; }
+  const n = decimalLength(v);
   reserve(n);
-  let p = outPos + n;
-  do {
-    p--;
-    store<u8>(p, <u8>(48 + v % 10));
-    v /= 10;
-  } while (v != 0);
+  putDecimal(outPos, n, v);
   outPos += n;
 }
 

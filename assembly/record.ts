@@ -32,18 +32,9 @@ let generation: u32 = 0;
 const SET_WORDS: i32 = (SLOT_COUNT + 63) >> 6;
 const SET_BITS: usize = memory.data(SET_WORDS * 8);
 
-/** The first slot id in [from, limit) set this record, or limit. */
-export function nextSet(from: i32, limit: i32): i32 {
-  if (from >= limit) return limit;
-  let w = from >> 6;
-  let word = load<u64>(SET_BITS + (<usize>w << 3)) & (<u64>-1 << <u64>(from & 63));
-  while (word == 0) {
-    w++;
-    if ((w << 6) >= limit) return limit;
-    word = load<u64>(SET_BITS + (<usize>w << 3));
-  }
-  const id = (w << 6) + <i32>ctz(word);
-  return id < limit ? id : limit;
+/** Word w of the set bits: bit i stands for slot id 64 * w + i. */
+@inline export function setWordAt(w: i32): u64 {
+  return load<u64>(SET_BITS + (<usize>w << 3));
 }
 
 // the arena: decoded values of this record
@@ -145,19 +136,21 @@ export let vLen: usize = 0;
 export let vClass: u8 = 0;
 
 /** Makes the slot's value clean UTF-8 (decoding it once into the arena) and sets vPtr/vLen. */
-export function valueOf(s: usize): void {
+@inline export function valueOf(s: usize): void {
   const flags = load<u8>(s, 13);
-  if (flags != 0) {
-    const n = decodeInto(<usize>load<u32>(s, 4), <usize>load<u32>(s, 8), flags, arenaPos);
-    store<u32>(s, <u32>arenaPos, 4);
-    store<u32>(s, <u32>n, 8);
-    store<u8>(s, 0, 13);
-    store<u8>(s, load<u8>(s, 15) | escapedClass, 15);
-    arenaPos += n;
-  }
+  if (flags != 0) decodeSlot(s, flags);
   vPtr = <usize>load<u32>(s, 4);
   vLen = <usize>load<u32>(s, 8);
   vClass = load<u8>(s, 15);
+}
+
+function decodeSlot(s: usize, flags: u8): void {
+  const n = decodeInto(<usize>load<u32>(s, 4), <usize>load<u32>(s, 8), flags, arenaPos);
+  store<u32>(s, <u32>arenaPos, 4);
+  store<u32>(s, <u32>n, 8);
+  store<u8>(s, 0, 13);
+  store<u8>(s, load<u8>(s, 15) | escapedClass, 15);
+  arenaPos += n;
 }
 
 /** Copies text into the arena with ill-formed UTF-8 replaced; returns its address, length in vLen. */
@@ -213,11 +206,10 @@ function keyWords(p: usize, n: usize): void {
 const KEY_MUL0: u64 = 0x9e3779b97f4a7c15;
 const KEY_MUL1: u64 = 0xc2b2ae3d27d4eb4f;
 
-/** Field or role id of an input key, or -1: the hash of the key's words picks a slot in the
- * open-addressed index, probed linearly until the key or an empty slot. */
-export function lookupKey(ptr: usize, len: usize): i32 {
-  keyWords(ptr, len);
-  const w0 = kw0, w1 = kw1;
+/** Field or role id of the key whose words (see keyWords) are w0, w1, of len bytes at ptr, or -1:
+ * the hash of the words picks a slot in the open-addressed index, probed linearly until the key or
+ * an empty slot. */
+export function lookupWords(w0: u64, w1: u64, len: usize, ptr: usize): i32 {
   const h = <u32>((((w0 * KEY_MUL0) ^ (w1 * KEY_MUL1)) + <u64>len) * KEY_MUL0 >> 32);
   let i = (h ^ (h >>> 16)) & <u32>(KEY_INDEX_SIZE - 1);
   while (true) {
@@ -232,6 +224,12 @@ export function lookupKey(ptr: usize, len: usize): i32 {
   return -1;
 }
 
+/** Field or role id of the key of len bytes at ptr, or -1. */
+export function lookupKey(ptr: usize, len: usize): i32 {
+  keyWords(ptr, len);
+  return lookupWords(kw0, kw1, len, ptr);
+}
+
 /** [A-Za-z][A-Za-z0-9_]{0,31}: safe as a CEF key and as an SD-NAME. */
 function validExtraKey(ptr: usize, len: usize): bool {
   if (len == 0 || len > MAX_KEY_LEN) return false;
@@ -243,25 +241,16 @@ function validExtraKey(ptr: usize, len: usize): bool {
   return true;
 }
 
-/** Called by the scanner for each top-level member. Later duplicates win, as in JSON.parse. */
-export function onMember(k: usize, kLen: usize, kClass: u8, kind: u8, v: usize, vLen: usize, vClass: u8): void {
-  let escapedKey = false;
-  const kFlags = kClass & (FLAG_ESCAPE | FLAG_HIGH);
-  if (kFlags != 0) {
-    if ((kFlags & FLAG_ESCAPE) != 0) escapedKey = true;
-    const n = decodeInto(k, kLen, kFlags, arenaPos);
-    k = arenaPos;
-    kLen = n;
-    arenaPos += n;
-  }
-  const id = lookupKey(k, kLen);
+/** Called by the scanner for a member whose key is plain text (no escapes, no bytes >= 0x80) and
+ * that it has looked up already (id, -1 when unknown). Later duplicates win, as in JSON.parse. */
+export function onPlainMember(id: i32, k: usize, kLen: usize, kind: u8, v: usize, vLen: usize, vClass: u8): void {
   if (id >= 0) {
     setScanned(slotOf(id), kind, v, vLen, vClass);
     // message/log is also kept as a plain field, for records whose line is not read (event.ts)
-    if (id != ROLE_MESSAGE || escapedKey) return;
+    if (id != ROLE_MESSAGE) return;
   }
-  // unknown keys pass through under their own name when it is a safe identifier written plainly
-  if (escapedKey || !validExtraKey(k, kLen)) {
+  // unknown keys pass through under their own name when it is a safe identifier
+  if (!validExtraKey(k, kLen)) {
     droppedKeys++;
     return;
   }
@@ -280,6 +269,25 @@ export function onMember(k: usize, kLen: usize, kClass: u8, kind: u8, v: usize, 
   store<u32>(e, <u32>kLen, 4);
   setScanned(e + 8, kind, v, vLen, vClass);
   extraCount++;
+}
+
+/** Called by the scanner for any other member: the key is decoded first. A key written with
+ * escapes still names a catalogue key, but never passes through as an unknown one. */
+export function onMember(k: usize, kLen: usize, kClass: u8, kind: u8, v: usize, vLen: usize, vClass: u8): void {
+  const kFlags = kClass & (FLAG_ESCAPE | FLAG_HIGH);
+  if (kFlags != 0) {
+    const n = decodeInto(k, kLen, kFlags, arenaPos);
+    k = arenaPos;
+    kLen = n;
+    arenaPos += n;
+  }
+  const id = lookupKey(k, kLen);
+  if ((kFlags & FLAG_ESCAPE) == 0) {
+    onPlainMember(id, k, kLen, kind, v, vLen, vClass);
+    return;
+  }
+  if (id >= 0) setScanned(slotOf(id), kind, v, vLen, vClass);
+  else droppedKeys++;
 }
 
 // ---- catalogue field rows ------------------------------------------------------------------

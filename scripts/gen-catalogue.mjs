@@ -172,7 +172,8 @@ function renderAssembly(cat) {
   }
   const nameRows = [...names.entries()].sort((a, b) => a[0] - b[0]).map(([h, v]) => ({ h, idx: v.idx, off: intern(v.text), len: enc.encode(v.text).length }));
 
-  const fields = cat.fields.map((f) => ({ ...f, off: intern(f.key), len: f.key.length }));
+  // a field's key is stored as " key=", what a CEF extension writes before the value
+  const fields = cat.fields.map((f) => ({ ...f, off: intern(` ${f.key}=`) + 1, len: f.key.length }));
   // record keys: extension keys, their aliases, and the steering keys (ids after the fields)
   const ROLE_BASE = fields.length;
   const keyRows = [];
@@ -237,6 +238,7 @@ ${bytes(nameBytes)}
 ]);
 
 /** Extension fields in output order, 8 bytes each: u32 keyOff, u8 keyLen, u8 type, u16 max length (0: none).
+ * STRINGS holds each key as " key=": keyOff - 1 is the space, keyOff + keyLen the '='.
  * Types: 0 string, 1 integer, 2 double, 3 ip address, 4 mac address, 5 timestamp. */
 export const FIELD_COUNT: i32 = ${fields.length};
 export const FIELDS: usize = memory.data<u8>([

@@ -3,9 +3,9 @@
 
 import {
   classPtr, classLen, classClass, namePtr, nameLen, nameClass, cefSeverity, versionPtr, versionLen, versionClass,
-  listCount, entryKey, entryKeyLen, entryValue, entryValueLen, entryClass,
+  nextField, fieldId, fKey, fKeyLen, fValue, fLen, fClass,
 } from "../event";
-import { putValue, putRaw, putText, putU64, putByte, reserve, utf8Prefix, CTX_CEF_HEADER, CTX_CEF_VALUE } from "../out";
+import { putLit, putAscii, lit, putValue, putRaw, putText, putU64, putByte, reserve, utf8Prefix, CTX_CEF_HEADER, CTX_CEF_VALUE } from "../out";
 
 /** Device Vendor and Device Product: fixed, well inside the standard's 63 characters. */
 export const CEF_VENDOR = "MT4";
@@ -23,22 +23,28 @@ function headerField(p: usize, n: usize, cls: u8, max: usize): void {
   putByte(124);
 }
 
+const L_CEF_START = lit("CEF:0|MT4|Segura|");
+
 /** Writes the CEF line of the current event. Severity is always an integer 0-10. */
 export function writeCef(): void {
-  putText("CEF:0|MT4|Segura|"); // version 0, CEF_VENDOR, CEF_PRODUCT
+  putLit(L_CEF_START); // version 0, CEF_VENDOR, CEF_PRODUCT
   headerField(versionPtr, versionLen, versionClass, CEF_MAX_VERSION);
   headerField(classPtr, classLen, classClass, CEF_MAX_CLASS_ID);
   headerField(namePtr, nameLen, nameClass, CEF_MAX_NAME);
   putU64(<u64>cefSeverity);
-  putText("|");
+  putAscii(124);
   // one space after the last '|': valid for every CEF parser (space separates extension pairs)
   // and keeps liblognorm 2.0.6 from eating the first key's first character
-  for (let i = 0; i < listCount; i++) {
-    reserve(1);
-    putByte(32);
-    putRaw(entryKey(i), entryKeyLen(i));
-    reserve(1);
-    putByte(61);
-    putValue(entryValue(i), entryValueLen(i), entryClass(i), CTX_CEF_VALUE);
+  while (nextField()) {
+    if (fieldId >= 0) {
+      putRaw(fKey - 1, fKeyLen + 2); // " key=" (the catalogue holds it so)
+    } else {
+      reserve(1);
+      putByte(32);
+      putRaw(fKey, fKeyLen);
+      reserve(1);
+      putByte(61);
+    }
+    putValue(fValue, fLen, fClass, CTX_CEF_VALUE);
   }
 }

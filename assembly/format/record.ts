@@ -9,14 +9,24 @@ import {
   facility, syslogSeverity, cefSeverity, hostnamePtr, hostnameLen, hostnameClass, procidPtr, procidLen, procidClass,
   classPtr, classLen, classClass, namePtr, nameLen, nameClass, known, invalid, warnLen, warnings, errLen, errorMessage, originalPtr, originalLen,
 } from "../event";
-import { escapeInto, putValue, putText, putU64, reserve, setJsonMode, utf8Prefix, CTX_JSON, CTX_PRINTUSASCII } from "../out";
+import { escapeInto, putValue, putLit, putAscii, lit, putText, putU64, reserve, setJsonMode, utf8Prefix, CTX_JSON, CTX_PRINTUSASCII } from "../out";
 import { MAX_HOSTNAME, MAX_PROCID, MAX_MSGID } from "./rfc5424";
 import { truncated } from "../native";
+
+const L_OPEN = lit("{\"message\":\"");
+const L_SEVERITY = lit("\",\"severity\":");
+const L_FACILITY = lit(",\"facility\":");
+const L_HOSTNAME = lit(",\"hostname\":\"");
+const L_PROCID = lit("\",\"appname\":\"Segura\",\"procid\":\"");
+const L_MSGID = lit("\",\"msgid\":\"");
+const L_EVENT_ID = lit("\",\"event_id\":\"");
+const L_EVENT_NAME = lit("\",\"event_name\":\"");
+const L_CEF_SEVERITY = lit("\",\"cef_severity\":");
 
 /** A syslog header value as out_syslog will send it, JSON-escaped ('"' and '\' are PRINTUSASCII). */
 function header(p: usize, n: usize, cls: u8, max: usize): void {
   if (n == 0) {
-    putText("-");
+    putAscii(45);
     return;
   }
   setJsonMode(true);
@@ -26,26 +36,26 @@ function header(p: usize, n: usize, cls: u8, max: usize): void {
 
 /** Opens the record; the line follows, JSON-escaped. */
 export function openRecord(): void {
-  putText("{\"message\":\"");
+  putLit(L_OPEN);
 }
 
 /** Closes the message string and writes the other keys. */
 export function closeRecord(): void {
-  putText("\",\"severity\":");
+  putLit(L_SEVERITY);
   putU64(<u64>syslogSeverity);
-  putText(",\"facility\":");
+  putLit(L_FACILITY);
   putU64(<u64>facility);
-  putText(",\"hostname\":\"");
+  putLit(L_HOSTNAME);
   header(hostnamePtr, hostnameLen, hostnameClass, MAX_HOSTNAME);
-  putText("\",\"appname\":\"Segura\",\"procid\":\"");
+  putLit(L_PROCID);
   header(procidPtr, procidLen, procidClass, MAX_PROCID);
-  putText("\",\"msgid\":\"");
+  putLit(L_MSGID);
   header(classPtr, classLen, classClass, MAX_MSGID);
-  putText("\",\"event_id\":\"");
+  putLit(L_EVENT_ID);
   putValue(classPtr, classLen, classClass, CTX_JSON);
-  putText("\",\"event_name\":\"");
+  putLit(L_EVENT_NAME);
   putValue(namePtr, nameLen, nameClass, CTX_JSON);
-  putText("\",\"cef_severity\":");
+  putLit(L_CEF_SEVERITY);
   putU64(<u64>cefSeverity);
   if (!known) putText(",\"unknown_event\":true");
   if (truncated) putText(",\"truncated\":true");
@@ -61,6 +71,6 @@ export function closeRecord(): void {
     escapeInto(originalPtr, originalLen, CTX_JSON);
     putText("\"");
   }
-  putText("}");
+  putAscii(125);
   reserve(1);
 }

@@ -3,14 +3,15 @@
 
 import {
   facility, syslogSeverity, hasTime, timeSec, timeMicro, hostnamePtr, hostnameLen, hostnameClass, procidPtr, procidLen, procidClass,
-  classPtr, classLen, classClass, namePtr, nameLen, nameClass, msgPtr, msgLen, msgClass, msgEntry,
-  listCount, entryKey, entryKeyLen, entryValue, entryValueLen, entryClass,
+  classPtr, classLen, classClass, namePtr, nameLen, nameClass, msgPtr, msgLen, msgClass,
+  nextField, fieldId, fKey, fKeyLen, fValue, fLen, fClass,
 } from "../event";
 import {
-  putValue, putRaw, putText, putU64, putByte, putFormatQuote, reserve, utf8Prefix,
+  putValue, putLit, putAscii, lit, putRaw, putText, putU64, putByte, putFormatQuote, reserve, utf8Prefix,
   CTX_PRINTUSASCII, CTX_SD_VALUE, CTX_MSG,
 } from "../out";
 import { formatTimestamp } from "../text";
+import { FIELD_MSG } from "../generated/catalogue";
 import { writeCef } from "./cef";
 
 /** §6.2.4: HOSTNAME is at most 255 PRINTUSASCII characters. */
@@ -27,6 +28,11 @@ export const APP_NAME = "Segura";
  * RFC 5612 reserves for documentation; receivers match on the whole SD-ID. */
 export const SD_ID = "segura@32473";
 
+const L_VERSION = lit(">1 ");
+const L_APP_NAME = lit(" Segura");
+const L_SD_ID = lit(" [segura@32473");
+const L_NIL_SD = lit(" - ");
+
 /** One header field: PRINTUSASCII, cut to max, or the NILVALUE '-' when empty. */
 function headerField(p: usize, n: usize, cls: u8, max: usize): void {
   reserve(1);
@@ -39,13 +45,13 @@ function headerField(p: usize, n: usize, cls: u8, max: usize): void {
 }
 
 export function writeHeader(): void {
-  putText("<");
+  putAscii(60);
   putU64(<u64>(facility * 8 + syslogSeverity));
-  putText(">1 ");
+  putLit(L_VERSION);
   if (hasTime) putRaw(formatTimestamp(timeSec, timeMicro), 27);
-  else putText("-");
+  else putAscii(45);
   headerField(hostnamePtr, hostnameLen, hostnameClass, MAX_HOSTNAME);
-  putText(" Segura"); // APP_NAME
+  putLit(L_APP_NAME); // APP_NAME
   headerField(procidPtr, procidLen, procidClass, MAX_PROCID);
   headerField(classPtr, classLen, classClass, MAX_MSGID);
 }
@@ -70,14 +76,14 @@ const K_EVENT_NAME: usize = memory.data<u8>([101, 118, 101, 110, 116, 45, 110, 9
 
 /** The event's fields as one SD-ELEMENT, msg excepted (it is the MSG). */
 function writeStructuredData(): void {
-  putText(" [segura@32473"); // SD_ID
+  putLit(L_SD_ID); // SD_ID
   param(K_EVENT_ID, 8, classPtr, classLen, classClass);
   param(K_EVENT_NAME, 10, namePtr, nameLen, nameClass);
-  for (let i = 0; i < listCount; i++) {
-    if (i == msgEntry) continue;
-    param(entryKey(i), entryKeyLen(i), entryValue(i), entryValueLen(i), entryClass(i));
+  while (nextField()) {
+    if (fieldId == FIELD_MSG) continue;
+    param(fKey, fKeyLen, fValue, fLen, fClass);
   }
-  putText("]");
+  putAscii(93);
 }
 
 /** RFC 5424 line: header, the event's structured data, the event text as MSG. */
@@ -85,7 +91,7 @@ export function writeSyslog(): void {
   writeHeader();
   writeStructuredData();
   if (msgLen > 0) {
-    putText(" ");
+    putAscii(32);
     let p = msgPtr, n = msgLen;
     if (n >= 3 && load<u8>(p) == 0xef && load<u8>(p + 1) == 0xbb && load<u8>(p + 2) == 0xbf) {
       // §6.4: a MSG that starts with U+FEFF is read as BOM + UTF-8 and the character is dropped
@@ -100,6 +106,6 @@ export function writeSyslog(): void {
 /** RFC 5424 line whose MSG is the CEF line, structured data NILVALUE: what SIEM CEF connectors read. */
 export function writeCefSyslog(): void {
   writeHeader();
-  putText(" - ");
+  putLit(L_NIL_SD);
   writeCef();
 }
