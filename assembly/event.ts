@@ -13,7 +13,7 @@ import {
 } from "./record";
 import { KIND_STRING, KIND_NUMBER, KIND_NESTED, errCode, errAt, errorText } from "./json";
 import { parseRfc3339, parseEpoch, tSec, tMicro } from "./text";
-import { utf8Prefix, decimalLength, putDecimal } from "./out";
+import { utf8Prefix, decimalLength, putDecimal, putDecimal13 } from "./out";
 import { findRow } from "./table";
 import { B_STOP, B_NONHOST, CLASS_UNKNOWN, CLASS_DIGITS, classOfText } from "./bytes";
 import { readLine, clearLine, fromLine, truncated } from "./native";
@@ -447,6 +447,11 @@ function setRecordTime(sec: u32, nsec: u32): void {
 /** Writes rt (epoch milliseconds) into RT_BUF; returns its length. */
 function rtText(): usize {
   const v = <u64>timeSec * 1000 + <u64>(timeMicro / 1000);
+  // 13 digits from 2001-09-09 on (the common case), through the general writer otherwise
+  if (v >= 1000000000000 && v < 10000000000000) {
+    putDecimal13(RT_BUF, v);
+    return 13;
+  }
   const n = decimalLength(v);
   putDecimal(RT_BUF, n, v);
   return n;

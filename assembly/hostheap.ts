@@ -2,80 +2,60 @@
 //
 // Fluent Bit allocates two buffers per record (the tag, then the record), calls the filter and
 // frees both. Through the general allocator (TLSF) those four calls cost about a thousand
-// instructions per record, as much as converting a hundred bytes. Here a freed block is kept in a
-// small cache and handed out again to the next request it fits: the steady state is a few compares
-// per call. Blocks are rounded up to a power of two so that records of similar size share them.
+// instructions per record, as much as converting a hundred bytes. Here blocks come in power-of-two
+// sizes, and a freed block goes on a free list of its size, from which the next request of that
+// size takes it: a handful of instructions per call in the steady state.
 //
-// Every block carries its capacity in a 16-byte header (16 keeps the caller's pointer as aligned
-// as heap.alloc's). The cache holds at most CACHE_BLOCKS blocks of at most MAX_CACHED bytes, so the
-// memory it keeps is bounded; a larger block goes straight back to the general allocator.
+// Every block carries its size class in a 16-byte header (16 keeps the caller's pointer as aligned
+// as heap.alloc's). Blocks over 2^MAX_CLASS bytes go straight back to the general allocator, so a
+// rare huge record does not keep its memory.
 
 const HEADER: usize = 16;
-/** Smallest block handed out: tags and small records share one size. */
-const MIN_BLOCK: usize = 64;
-/** Blocks kept for reuse: two per record in flight, twice over. */
-const CACHE_BLOCKS: i32 = 4;
-/** Largest block kept for reuse (a bigger one is rare and would pin memory). */
-const MAX_CACHED: usize = 1 << 20;
+/** Largest request served (the general allocator's own limit is 2^30); larger ones get 0. */
+const MAX_REQUEST: usize = 1 << 30;
+/** Smallest block handed out (2^MIN_CLASS): tags and small records share one size. */
+const MIN_CLASS: usize = 6;
+/** Largest block kept on a free list (2^MAX_CLASS bytes). */
+const MAX_CLASS: usize = 20;
+// u32 head of the free list of each class; a free block holds the next one in its first word
+const FREE: usize = memory.data(<i32>(MAX_CLASS + 1) * 4);
 
-// u32 pointer (the header's address), u32 capacity
-const CACHE: usize = memory.data(CACHE_BLOCKS * 8);
-let cached: i32 = 0;
+/** Size class of a request: the smallest c >= MIN_CLASS with 2^c >= size. */
+@inline function classOf(size: usize): usize {
+  if (size <= (<usize>1 << MIN_CLASS)) return MIN_CLASS;
+  return <usize>32 - <usize>clz(<u32>(size - 1));
+}
 
-/** A block of at least size bytes. */
+/** A block of at least size bytes, or 0 when size is over MAX_REQUEST. */
 export function hostAlloc(size: usize): usize {
-  // the smallest cached block that fits
-  let best = -1;
-  let bestCap: usize = <usize>-1;
-  for (let i = 0; i < cached; i++) {
-    const cap = <usize>load<u32>(CACHE + (<usize>i << 3), 4);
-    if (cap >= size && cap < bestCap) {
-      best = i;
-      bestCap = cap;
+  if (size > MAX_REQUEST) return 0;
+  const c = classOf(size);
+  if (c <= MAX_CLASS) {
+    const head = FREE + (c << 2);
+    const h = <usize>load<u32>(head);
+    if (h != 0) {
+      store<u32>(head, load<u32>(h, HEADER));
+      return h + HEADER;
     }
+    const b = heap.alloc((<usize>1 << c) + HEADER);
+    store<u32>(b, <u32>c);
+    return b + HEADER;
   }
-  if (best >= 0) {
-    const e = CACHE + (<usize>best << 3);
-    const h = <usize>load<u32>(e);
-    cached--;
-    const last = CACHE + (<usize>cached << 3);
-    store<u64>(e, load<u64>(last));
-    return h + HEADER;
-  }
-  let cap = MIN_BLOCK;
-  while (cap < size) {
-    if (cap > (<usize>-1 >> 2)) { cap = size; break; }
-    cap <<= 1;
-  }
-  const h = heap.alloc(cap + HEADER);
-  store<u32>(h, <u32>cap);
-  return h + HEADER;
+  // too big for a list: exactly what was asked (class 0 marks it)
+  const b = heap.alloc(size + HEADER);
+  store<u32>(b, 0);
+  return b + HEADER;
 }
 
 /** Returns a block from hostAlloc(). */
 export function hostFree(ptr: usize): void {
   const h = ptr - HEADER;
-  const cap = <usize>load<u32>(h);
-  if (cap <= MAX_CACHED) {
-    if (cached < CACHE_BLOCKS) {
-      const e = CACHE + (<usize>cached << 3);
-      store<u32>(e, <u32>h);
-      store<u32>(e, <u32>cap, 4);
-      cached++;
-      return;
-    }
-    // full: keep the larger of this block and the smallest cached one
-    let small = 0;
-    for (let i = 1; i < CACHE_BLOCKS; i++) {
-      if (load<u32>(CACHE + (<usize>i << 3), 4) < load<u32>(CACHE + (<usize>small << 3), 4)) small = i;
-    }
-    const e = CACHE + (<usize>small << 3);
-    if (<usize>load<u32>(e, 4) < cap) {
-      heap.free(<usize>load<u32>(e));
-      store<u32>(e, <u32>h);
-      store<u32>(e, <u32>cap, 4);
-      return;
-    }
+  const c = <usize>load<u32>(h);
+  if (c == 0) {
+    heap.free(h);
+    return;
   }
-  heap.free(h);
+  const head = FREE + (c << 2);
+  store<u32>(h, load<u32>(head), HEADER);
+  store<u32>(head, <u32>h);
 }

@@ -9,7 +9,8 @@
 // (no whitespace, `,"` between members) is tested for before any whitespace is skipped; character
 // classes are one lookup in a table at a constant address.
 
-import { onMember, onPlainMember, lookupWords } from "./record";
+import { onMember, onPlainMember, lookupWords, setKnown } from "./record";
+import { ROLE_MESSAGE } from "./generated/catalogue";
 import { B_STOP, B_STOP_HI, B_HIGH, B_NONHOST, BYTE_CLASS, PAIR_CLASS } from "./bytes";
 
 export const KIND_STRING: u8 = 1;
@@ -118,20 +119,17 @@ function scanEscape(p: usize): usize {
 const ONES: u64 = 0x0101010101010101;
 const HIGHS: u64 = 0x8080808080808080;
 
-/** The high bits of the bytes of x that end a plain key: '"', '\\', a control character or a byte
- * >= 0x80. Only the lowest is sure to be exact (borrows may mark bytes above it), which is the one
- * ctz() finds. */
-@inline function keyStops(x: u64): u64 {
-  const q = x ^ 0x2222222222222222;
-  const b = x ^ 0x5c5c5c5c5c5c5c5c;
-  return (((q - ONES) & ~q) | ((b - ONES) & ~b) | ((x - 0x2020202020202020) & ~x) | x) & HIGHS;
-}
 
 /** Scans a string whose opening quote is at p - 1. Returns the position of the closing quote, or 0
  * on error. Sets strClass: the union of the byte classes of its content (bytes.ts), B_STOP when it
  * holds an escape. Eight bytes per step, as four two-byte class lookups; in the step that holds the
  * end of the run, the lookups before it say where it is, without a walk. */
 function scanString(p: usize): usize {
+  return scanStringAt(p);
+}
+
+/** scanString(), inlined where values are scanned. */
+@inline function scanStringAt(p: usize): usize {
   let cls: u32 = 0;
   while (true) {
     if (p < wordEnd) {
@@ -329,33 +327,35 @@ export function scanObject(start: usize, len: usize): bool {
   }
   if (p >= end || load<u8>(p) != 34) { fail(E_KEY, p); return false; }
   while (true) {
-    // p is at the opening quote of a key. A plain key under 16 bytes (nearly all) is found in one or
-    // two words, which are also what the key table is looked up by (record.ts keyWords)
+    // p is at the opening quote of a key. A key under 16 bytes (nearly all) is read as one or two
+    // words up to the first '"', and those words are what the key table is looked up by (record.ts
+    // keyWords). When they name a catalogue key, that '"' closes it: every catalogue key is a plain
+    // identifier, so the bytes before the '"' hold no backslash or control character. Any other key
+    // is scanned and looked up the long way (onMember).
     const k = p + 1;
     let kq: usize = 0;
-    let id: i32 = -2; // -2: not looked up here
+    let id: i32 = -1;
     if (k + 16 <= wordEnd) {
       const x = load<u64>(k);
-      const s = keyStops(x);
-      if (s != 0) {
-        const q = <usize>(ctz(s) >> 3);
-        if (load<u8>(k + q) == 34) {
-          kq = k + q;
-          id = lookupWords(x & ((<u64>1 << (<u64>q << 3)) - 1), 0, q, k);
-        }
+      const t = x ^ 0x2222222222222222;
+      const z = (t - ONES) & ~t & HIGHS;
+      if (z != 0) {
+        const q = <usize>(ctz(z) >> 3);
+        id = lookupWords(x & ((<u64>1 << (<u64>q << 3)) - 1), 0, q, k);
+        kq = k + q;
       } else {
-        const s2 = keyStops(load<u64>(k, 8));
-        if (s2 != 0) {
-          const q: usize = 8 + <usize>(ctz(s2) >> 3);
-          if (load<u8>(k + q) == 34) {
-            kq = k + q;
-            id = lookupWords(x, load<u64>(kq - 8), q, k);
-          }
+        const y = load<u64>(k, 8);
+        const t2 = y ^ 0x2222222222222222;
+        const z2 = (t2 - ONES) & ~t2 & HIGHS;
+        if (z2 != 0) {
+          const q: usize = 8 + <usize>(ctz(z2) >> 3);
+          kq = k + q;
+          id = lookupWords(x, load<u64>(kq - 8), q, k);
         }
       }
     }
     let kClass: u8 = 0;
-    if (kq == 0) {
+    if (id < 0) {
       kq = scanString(k);
       if (kq == 0) return false;
       kClass = strClass;
@@ -379,7 +379,7 @@ export function scanObject(start: usize, len: usize): bool {
     let vs = p, ve: usize;
     let vClass: u8 = 0;
     if (c == 34) {
-      ve = scanString(p + 1);
+      ve = scanStringAt(p + 1);
       if (ve == 0) return false;
       kind = KIND_STRING;
       vs = p + 1;
@@ -404,8 +404,9 @@ export function scanObject(start: usize, len: usize): bool {
       }
       p = ve;
     }
-    if (id != -2) onPlainMember(id, k, kq - k, kind, vs, ve - vs, vClass);
-    else onMember(k, kq - k, kClass, kind, vs, ve - vs, vClass);
+    if (id < 0) onMember(k, kq - k, kClass, kind, vs, ve - vs, vClass);
+    else if (id != ROLE_MESSAGE) setKnown(id, kind, vs, ve - vs, vClass);
+    else onPlainMember(id, k, kq - k, kind, vs, ve - vs, vClass);
     // compact: ',' and the next key's quote
     if (p + 2 <= end && load<u16>(p) == 0x222c) {
       p++;

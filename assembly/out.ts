@@ -134,6 +134,7 @@ function grow(n: usize): void {
 
 export function resetOut(json: bool): void {
   if (outBase == 0) grow(0);
+  readLimit = (<usize>memory.size() << 16) - 16;
   outPos = outBase;
   jsonMode = json;
 }
@@ -147,16 +148,15 @@ export function resetOut(json: bool): void {
   outPos++;
 }
 
-/** End of linear memory: reading n bytes at p is safe when p + n <= memoryEnd(). */
-@inline function memoryEnd(): usize {
-  return <usize>memory.size() << 16;
-}
+/** Reading 16 bytes at p is safe when p <= readLimit: the end of linear memory less 16, taken when
+ * the record starts (memory only grows, so it stays safe). */
+let readLimit: usize = 0;
 
 /** Copies n bytes. Up to 16 as two 8-byte words when reading 16 bytes at s stays inside memory
  * (writes up to 16 bytes at d: the buffer keeps SLACK spare); longer with memory.copy, which an
  * interpreter runs as one native memmove. */
 @inline function copyShort(d: usize, s: usize, n: usize): void {
-  if (n <= 16 && s + 16 <= memoryEnd()) {
+  if (n <= 16 && s <= readLimit) {
     store<u64>(d, load<u64>(s));
     store<u64>(d, load<u64>(s, 8), 8);
   } else {
@@ -271,6 +271,23 @@ export function putDecimal(p: usize, n: usize, v: u64): void {
   else store<u8>(p - 1, <u8>(48 + v));
 }
 
+/** Writes the 13 digits of v (10^12 <= v < 10^13) at p: the high seven and low six as 32-bit
+ * numbers, two digits per step, no loop. */
+export function putDecimal13(p: usize, v: u64): void {
+  const hi = <u32>(v / 1000000);
+  let lo = <u32>(v % 1000000);
+  store<u8>(p, <u8>(48 + hi / 1000000));
+  let h = hi % 1000000;
+  store<u16>(p, load<u16>(DIGIT_PAIRS + (<usize>(h / 10000) << 1)), 1);
+  h %= 10000;
+  store<u16>(p, load<u16>(DIGIT_PAIRS + (<usize>(h / 100) << 1)), 3);
+  store<u16>(p, load<u16>(DIGIT_PAIRS + (<usize>(h % 100) << 1)), 5);
+  store<u16>(p, load<u16>(DIGIT_PAIRS + (<usize>(lo / 10000) << 1)), 7);
+  lo %= 10000;
+  store<u16>(p, load<u16>(DIGIT_PAIRS + (<usize>(lo / 100) << 1)), 9);
+  store<u16>(p, load<u16>(DIGIT_PAIRS + (<usize>(lo % 100) << 1)), 11);
+}
+
 /** Decimal digits of v, measured then written right to left. */
 export function putU64(v: u64): void {
   if (v < 10) {
@@ -376,7 +393,7 @@ export function escapeInto(src: usize, len: usize, ctx: i32): void {
     const n = end - p;
     if (n == 0) break;
     // a clean tail shorter than a word goes as one word (the buffer has slack past the reservation)
-    if (n < 8 && (specialTail(p, n) & mask) == 0 && p + 8 <= memoryEnd()) {
+    if (n < 8 && (specialTail(p, n) & mask) == 0 && p <= readLimit) {
       store<u64>(o, load<u64>(p));
       o += n;
       break;

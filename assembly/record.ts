@@ -3,7 +3,7 @@
 // tables are static and the arena only grows.
 
 import {
-  FIELD_COUNT, ROLE_COUNT, ROLE_MESSAGE, KEYS, KEY_INDEX, KEY_INDEX_SIZE, STRINGS, FIELDS,
+  FIELD_COUNT, ROLE_COUNT, ROLE_MESSAGE, KEYS, KEY_INDEX, KEY_INDEX_SIZE, KEY_INDEX_BITS, STRINGS, FIELDS,
 } from "./generated/catalogue";
 import { KIND_STRING, KIND_NULL, KIND_NESTED, FLAG_ESCAPE, FLAG_HIGH } from "./json";
 import { CLASS_UNKNOWN } from "./bytes";
@@ -63,7 +63,7 @@ export function beginRecord(inputLen: usize): void {
 }
 
 @inline export function slotOf(id: i32): usize {
-  return SLOTS + <usize>id * SLOT;
+  return SLOTS + (<usize>id << 4);
 }
 
 @inline export function extraSlot(i: i32): usize {
@@ -92,6 +92,22 @@ function setSlot(s: usize, kind: u8, ptr: usize, len: usize, flags: u8, cls: u8)
   store<u8>(s, 0, 14);
   store<u8>(s, cls, 15);
 }
+
+/** Sets the slot of a catalogue key from what the scanner found (see setScanned), in a few stores:
+ * the scanner's hot path. */
+@inline export function setKnown(id: i32, kind: u8, ptr: usize, len: usize, cls: u8): void {
+  const w = SET_BITS + (<usize>(id >> 6) << 3);
+  store<u64>(w, load<u64>(w) | (<u64>1 << <u64>id));
+  const s = SLOTS + (<usize>id << 4);
+  store<u32>(s, generation);
+  store<u32>(s, <u32>ptr, 4);
+  store<u32>(s, <u32>len, 8);
+  // kind, flags, from-line (0), class
+  const flags: u32 = kind == KIND_NESTED ? <u32>FLAG_HIGH : <u32>(cls & (FLAG_ESCAPE | FLAG_HIGH));
+  const out: u32 = kind == KIND_NESTED ? <u32>CLASS_UNKNOWN : <u32>(cls & ~FLAG_ESCAPE);
+  store<u32>(s, <u32>kind | (flags << 8) | (out << 24), 12);
+}
+
 
 /** Sets a slot from what the scanner found: a string with escapes or bytes >= 0x80 is decoded on
  * first use (valueOf), which adds the classes of the characters its escapes stand for. Nested JSON
@@ -209,19 +225,21 @@ const KEY_MUL1: u64 = 0xc2b2ae3d27d4eb4f;
 /** Field or role id of the key whose words (see keyWords) are w0, w1, of len bytes at ptr, or -1:
  * the hash of the words picks a slot in the open-addressed index, probed linearly until the key or
  * an empty slot. */
-export function lookupWords(w0: u64, w1: u64, len: usize, ptr: usize): i32 {
-  const h = <u32>((((w0 * KEY_MUL0) ^ (w1 * KEY_MUL1)) + <u64>len) * KEY_MUL0 >> 32);
-  let i = (h ^ (h >>> 16)) & <u32>(KEY_INDEX_SIZE - 1);
+@inline export function lookupWords(w0: u64, w1: u64, len: usize, ptr: usize): i32 {
+  let i = <u32>((((w0 ^ (w1 * KEY_MUL1)) + <u64>len) * KEY_MUL0) >> <u64>(64 - KEY_INDEX_BITS));
+  let id = -1;
   while (true) {
     const r = <usize>load<u16>(KEY_INDEX + (<usize>i << 1));
-    if (r == 0) return -1;
+    if (r == 0) break;
     const row = KEYS + (r - 1) * 24;
-    if (load<u64>(row) == w0 && load<u64>(row, 8) == w1 && <usize>load<u8>(row, 18) == len) {
-      if (len <= 16 || sameBytes(STRINGS + <usize>load<u32>(row, 20) + 8, ptr + 8, len - 16)) return <i32>load<u16>(row, 16);
+    if (load<u64>(row) == w0 && load<u64>(row, 8) == w1 && <usize>load<u8>(row, 18) == len
+      && (len <= 16 || sameBytes(STRINGS + <usize>load<u32>(row, 20) + 8, ptr + 8, len - 16))) {
+      id = <i32>load<u16>(row, 16);
+      break;
     }
     i = (i + 1) & <u32>(KEY_INDEX_SIZE - 1);
   }
-  return -1;
+  return id;
 }
 
 /** Field or role id of the key of len bytes at ptr, or -1. */

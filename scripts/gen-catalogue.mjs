@@ -20,9 +20,10 @@ export const SYSLOG_KEYWORDS = ["emergency", "alert", "critical", "error", "warn
 const DERIVED_FIELDS = ["rt", "cat", "dvchost"];
 
 /** Slots of the open-addressed index over the key table (a power of two, under half full). */
-const KEY_INDEX_SIZE = 1024;
+const KEY_INDEX_BITS = 10;
+const KEY_INDEX_SIZE = 1 << KEY_INDEX_BITS;
 /** Start slot of a key hash in the index. Mirrored by assembly/record.ts. */
-const keyIndexSlot = (h) => ((h ^ (h >>> 16)) >>> 0) & (KEY_INDEX_SIZE - 1);
+const keyIndexSlot = (h) => h >>> (32 - KEY_INDEX_BITS);
 
 const TYPES = ["string", "integer", "long", "double", "ipv4_address", "ipv6_address", "ip_address", "mac_address", "timestamp"];
 
@@ -77,7 +78,7 @@ export function keyWords(bytes) {
 /** 32-bit hash of a key's words and length. Mirrored by assembly/record.ts (lookupKey). */
 export function keyHash(bytes) {
   const [w0, w1] = keyWords(bytes);
-  const x = ((((w0 * KEY_MUL0) & M64) ^ ((w1 * KEY_MUL1) & M64)) + BigInt(bytes.length)) & M64;
+  const x = ((w0 ^ ((w1 * KEY_MUL1) & M64)) + BigInt(bytes.length)) & M64;
   return Number(((x * KEY_MUL0) & M64) >> 32n);
 }
 
@@ -245,8 +246,9 @@ export const FIELDS: usize = memory.data<u8>([
 ${bytes(fieldBytes)}
 ]);
 
-/** Open-addressed index over KEYS: u16 row + 1 (0: empty) at slot (h ^ h >>> 16) & (KEY_INDEX_SIZE - 1),
+/** Open-addressed index over KEYS: u16 row + 1 (0: empty) at slot h >>> (32 - KEY_INDEX_BITS),
  * linear probing; the longest probe is ${longestProbe}. */
+export const KEY_INDEX_BITS: i32 = ${KEY_INDEX_BITS};
 export const KEY_INDEX_SIZE: i32 = ${KEY_INDEX_SIZE};
 export const KEY_INDEX: usize = memory.data<u16>([
 ${bytes(keyIndex)}
