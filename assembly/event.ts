@@ -9,7 +9,7 @@ import {
 } from "./generated/catalogue";
 import {
   slotOf, present, kindOf, valueOf, vPtr, vLen, vClass, extraCount, extraSlot, extraKey, extraKeyLen,
-  droppedKeys, fieldKey, fieldKeyLen, fieldType, fieldMax, setSlotText, setWordAt, beginRecord, repairIntoArena, arenaTake,
+  droppedKeys, fieldKey, fieldKeyLen, fieldType, fieldMax, setSlotText, setWordAt, isCurrent, beginRecord, repairIntoArena, arenaTake,
 } from "./record";
 import { KIND_STRING, KIND_NUMBER, KIND_NESTED, errCode, errAt, errorText } from "./json";
 import { parseRfc3339, parseEpoch, tSec, tMicro } from "./text";
@@ -429,9 +429,6 @@ function resetEvent(): void {
   procidLen = 0;
   msgLen = 0;
   hasTime = false;
-  setWord = -1;
-  nextExtra = 0;
-  fieldsDone = false;
   warnLen = 0;
   warnSkipped = 0;
   clearLine();
@@ -473,19 +470,47 @@ function sameAscii(p: usize, n: usize, w: string): bool {
   return true;
 }
 
-// ---- the fields, one at a time ------------------------------------------------------------
-// A format walks the event's extension fields once, in catalogue order, then the passed-through
-// keys; each field is validated, truncated and warned about as it is reached. The derived fields
-// (rt, cat, dvchost), filled in when absent, are always visited; after them only the slots the
-// record set.
-// the catalogue fields left to visit: the set bits of the slots (record.ts), a word at a time
-let setWord: i32 = -1;
-let setBits: u64 = 0;
-let nextExtra: i32 = 0;
-let fieldsDone: bool = false;
-/** The derived fields (ids 0 .. DERIVED_FIELD_COUNT - 1) are visited whether set or not. */
+// ---- the fields ----------------------------------------------------------------------------
+// A format walks the event's extension fields once, in catalogue order (the set bits of the slots,
+// a word at a time: fieldWord), then the passed-through keys (extraAt), then calls finishFields().
+// A plain string field within its limit is written by the format directly (isPlainField); any
+// other goes through fieldAt(), which validates, truncates and warns as the field is reached, so
+// the warnings come out in field order. The derived fields (rt, cat, dvchost), filled in when
+// absent, are always visited.
+
+/** Words of set bits that hold catalogue fields. */
+export const FIELD_WORDS: i32 = (FIELD_COUNT + 63) >> 6;
 const DERIVED_BITS: u64 = (<u64>1 << <u64>DERIVED_FIELD_COUNT) - 1;
-const FIELD_WORDS: i32 = (FIELD_COUNT + 63) >> 6;
+/** Bits of the last field word that are fields (the ids after them are roles). */
+const LAST_WORD_BITS: u64 = (FIELD_COUNT & 63) == 0 ? <u64>-1 : (<u64>1 << <u64>(FIELD_COUNT & 63)) - 1;
+
+/** The catalogue fields of set-bit word w to visit: those the record set, and the derived ones. */
+@inline export function fieldWord(w: i32): u64 {
+  let bits = setWordAt(w);
+  if (w == 0) bits |= DERIVED_BITS;
+  if (w == FIELD_WORDS - 1) bits &= LAST_WORD_BITS;
+  return bits;
+}
+
+/** PLAIN_MAX[id]: the longest value a format may write directly (the field's limit, 0xffff when it
+ * has none) for a string-typed field; 0 for a typed field or msg, which always go through fieldAt(). */
+const PLAIN_MAX: usize = memory.data(FIELD_COUNT * 2);
+function initPlainMax(): void {
+  for (let id = 0; id < FIELD_COUNT; id++) {
+    if (fieldType(id) != 0 || id == FIELD_MSG) continue;
+    const max = fieldMax(id);
+    store<u16>(PLAIN_MAX + (<usize>id << 1), <u16>(max == 0 ? 0xffff : max));
+  }
+}
+initPlainMax();
+
+/** The slot of field id (set this record) holds a plain JSON string (no escapes, no bytes >= 0x80)
+ * of 1 to PLAIN_MAX[id] bytes: the format writes it as it is, after checking its class. */
+@inline export function isPlainField(id: i32, s: usize): bool {
+  return isCurrent(s) && (load<u16>(s, 12) == <u16>KIND_STRING)
+    && <usize>load<u32>(s, 8) - 1 < <usize>load<u16>(PLAIN_MAX + (<usize>id << 1));
+}
+
 /** The current field: catalogue id, or -1 for a passed-through key. */
 export let fieldId: i32 = -1;
 /** Its key. For a catalogue field the catalogue holds " key=" around it (fieldKey). */
@@ -496,94 +521,77 @@ export let fValue: usize = 0;
 export let fLen: usize = 0;
 export let fClass: u8 = 0;
 
-/** Moves to the next field; false after the last, when the warnings are complete. */
-export function nextField(): bool {
-  if (setWord < 0) {
-    setWord = 0;
-    setBits = setWordAt(0) | DERIVED_BITS;
+/** Field id as the event has it, in fKey/fValue...; false when it is left out. */
+export function fieldAt(id: i32): bool {
+  const s = slotOf(id);
+  let v: usize = 0, n: usize = 0;
+  let cls: u8 = CLASS_UNKNOWN;
+  if (present(s) && load<u32>(s, 8) > 0) {
+    if (load<u8>(s, 13) != 0) valueOf(s);
+    v = <usize>load<u32>(s, 4);
+    n = <usize>load<u32>(s, 8);
+    cls = load<u8>(s, 15);
+    const t = fieldType(id);
+    if (t != 0 && !fitsType(id, t, kindOf(s), v, n)) return false;
+  } else if (id == FIELD_RT && hasTime) {
+    v = RT_BUF;
+    n = rtText();
+    cls = CLASS_DIGITS;
+  } else if (id == FIELD_CAT) {
+    v = catPtr;
+    n = catLen;
+    cls = catClass;
+  } else if (id == FIELD_DVCHOST && hostLen > 0) {
+    v = hostPtr;
+    n = hostLen;
+    cls = hostClass;
+  } else {
+    return false;
   }
-  while (true) {
-    while (setBits == 0) {
-      if (++setWord >= FIELD_WORDS) break;
-      setBits = setWordAt(setWord);
-    }
-    if (setBits == 0) break;
-    const id = (setWord << 6) + <i32>ctz(setBits);
-    setBits &= setBits - 1;
-    if (id >= FIELD_COUNT) {
-      setBits = 0;
-      setWord = FIELD_WORDS;
-      break;
-    }
-    const s = slotOf(id);
-    let v: usize = 0, n: usize = 0;
-    let cls: u8 = CLASS_UNKNOWN;
-    if (present(s) && load<u32>(s, 8) > 0) {
-      if (load<u8>(s, 13) != 0) valueOf(s);
-      v = <usize>load<u32>(s, 4);
-      n = <usize>load<u32>(s, 8);
-      cls = load<u8>(s, 15);
-      const t = fieldType(id);
-      if (t != 0 && !fitsType(id, t, kindOf(s), v, n)) continue;
-    } else if (id == FIELD_RT && hasTime) {
-      v = RT_BUF;
-      n = rtText();
-      cls = CLASS_DIGITS;
-    } else if (id == FIELD_CAT) {
-      v = catPtr;
-      n = catLen;
-      cls = catClass;
-    } else if (id == FIELD_DVCHOST && hostLen > 0) {
-      v = hostPtr;
-      n = hostLen;
-      cls = hostClass;
-    } else {
-      continue;
-    }
-    if (id == FIELD_MSG) {
-      msgPtr = v;
-      msgLen = n;
-      msgClass = cls;
-    }
-    const max = fieldMax(id);
-    if (n > max && max > 0) {
-      n = utf8Prefix(v, n, max);
-      // the RFC 5424 MSG carries msg whole; only CEF's msg= and the SD are cut
-      warn(fieldKey(id), fieldKeyLen(id), id == FIELD_MSG ? "truncated to 1023 bytes in CEF (the syslog MSG keeps it whole)" : "truncated");
-    }
-    fieldId = id;
-    fKey = fieldKey(id);
-    fKeyLen = fieldKeyLen(id);
-    fValue = v;
-    fLen = n;
-    fClass = cls;
-    return true;
+  if (id == FIELD_MSG) {
+    msgPtr = v;
+    msgLen = n;
+    msgClass = cls;
   }
-  while (nextExtra < extraCount) {
-    const i = nextExtra++;
-    const s = extraSlot(i);
-    if (!text(s)) continue;
-    // the line that was read is not repeated as a field
-    if (fromLine && isLineKey(extraKey(i), extraKeyLen(i))) continue;
-    let n = vLen;
-    if (n > MAX_EXTRA_VALUE) {
-      n = utf8Prefix(vPtr, n, MAX_EXTRA_VALUE);
-      warn(extraKey(i), extraKeyLen(i), "truncated");
-    }
-    fieldId = -1;
-    fKey = extraKey(i);
-    fKeyLen = extraKeyLen(i);
-    fValue = vPtr;
-    fLen = n;
-    fClass = vClass;
-    return true;
+  const max = fieldMax(id);
+  if (n > max && max > 0) {
+    n = utf8Prefix(v, n, max);
+    // the RFC 5424 MSG carries msg whole; only CEF's msg= and the SD are cut
+    warn(fieldKey(id), fieldKeyLen(id), id == FIELD_MSG ? "truncated to 1023 bytes in CEF (the syslog MSG keeps it whole)" : "truncated");
   }
-  if (!fieldsDone) {
-    fieldsDone = true;
-    if (droppedKeys > 0) warnNumber(<u32>droppedKeys, " keys left out (not a plain identifier of up to 32 characters, or over 64 unknown keys)");
-    finishWarnings();
+  fieldId = id;
+  fKey = fieldKey(id);
+  fKeyLen = fieldKeyLen(id);
+  fValue = v;
+  fLen = n;
+  fClass = cls;
+  return true;
+}
+
+/** Passed-through key i as the event has it, in fKey/fValue...; false when it is left out. */
+export function extraAt(i: i32): bool {
+  const s = extraSlot(i);
+  if (!text(s)) return false;
+  // the line that was read is not repeated as a field
+  if (fromLine && isLineKey(extraKey(i), extraKeyLen(i))) return false;
+  let n = vLen;
+  if (n > MAX_EXTRA_VALUE) {
+    n = utf8Prefix(vPtr, n, MAX_EXTRA_VALUE);
+    warn(extraKey(i), extraKeyLen(i), "truncated");
   }
-  return false;
+  fieldId = -1;
+  fKey = extraKey(i);
+  fKeyLen = extraKeyLen(i);
+  fValue = vPtr;
+  fLen = n;
+  fClass = vClass;
+  return true;
+}
+
+/** After the last field: the warnings are complete. */
+export function finishFields(): void {
+  if (droppedKeys > 0) warnNumber(<u32>droppedKeys, " keys left out (not a plain identifier of up to 32 characters, or over 64 unknown keys)");
+  finishWarnings();
 }
 
 /** Resolves a scanned record into the event. */

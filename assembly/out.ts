@@ -438,6 +438,21 @@ export function putValue(src: usize, len: usize, cls: u8, ctx: i32): void {
   outPos = o + len;
 }
 
+/** Writes kl bytes at k as they are (a key and its separator), then n bytes at v for context ctx,
+ * with one reservation when the value needs no escaping. */
+export function putField(k: usize, kl: usize, v: usize, n: usize, cls: u8, ctx: i32): void {
+  if ((<u32>cls & <u32>load<u8>(CTX_CLASS + <usize>ctx)) != 0) {
+    putRaw(k, kl);
+    escapeInto(v, n, ctx);
+    return;
+  }
+  reserve(kl + n);
+  const o = outPos;
+  copyShort(o, k, kl);
+  copyShort(o + kl, v, n);
+  outPos = o + kl + n;
+}
+
 /** Length of the longest prefix of the UTF-8 text at src that fits in max bytes without splitting a character. */
 export function utf8Prefix(src: usize, len: usize, max: usize): usize {
   if (max == 0 || len <= max) return len;

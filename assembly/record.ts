@@ -139,6 +139,11 @@ export function setSlotText(id: i32, ptr: usize, len: usize): void {
 }
 
 
+/** The slot was set this record. */
+@inline export function isCurrent(s: usize): bool {
+  return load<u32>(s) == generation;
+}
+
 /** A slot holds a value this record (null counts as absent). */
 @inline export function present(s: usize): bool {
   return load<u32>(s) == generation && load<u8>(s, 12) != KIND_NULL;

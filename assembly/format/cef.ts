@@ -3,9 +3,10 @@
 
 import {
   classPtr, classLen, classClass, namePtr, nameLen, nameClass, cefSeverity, versionPtr, versionLen, versionClass,
-  nextField, fieldId, fKey, fKeyLen, fValue, fLen, fClass,
+  FIELD_WORDS, fieldWord, isPlainField, fieldAt, extraAt, finishFields, fKey, fKeyLen, fValue, fLen, fClass,
 } from "../event";
-import { putLit, putAscii, lit, putValue, putRaw, putText, putU64, putByte, reserve, utf8Prefix, CTX_CEF_HEADER, CTX_CEF_VALUE } from "../out";
+import { slotOf, fieldKey, fieldKeyLen, extraCount } from "../record";
+import { putLit, putAscii, lit, putValue, putField, putRaw, putText, putU64, putByte, reserve, utf8Prefix, CTX_CEF_HEADER, CTX_CEF_VALUE } from "../out";
 
 /** Device Vendor and Device Product: fixed, well inside the standard's 63 characters. */
 export const CEF_VENDOR = "MT4";
@@ -35,16 +36,26 @@ export function writeCef(): void {
   putAscii(124);
   // one space after the last '|': valid for every CEF parser (space separates extension pairs)
   // and keeps liblognorm 2.0.6 from eating the first key's first character
-  while (nextField()) {
-    if (fieldId >= 0) {
-      putRaw(fKey - 1, fKeyLen + 2); // " key=" (the catalogue holds it so)
-    } else {
-      reserve(1);
-      putByte(32);
-      putRaw(fKey, fKeyLen);
-      reserve(1);
-      putByte(61);
+  for (let w = 0; w < FIELD_WORDS; w++) {
+    let bits = fieldWord(w);
+    while (bits != 0) {
+      const id = (w << 6) + <i32>ctz(bits);
+      bits &= bits - 1;
+      const s = slotOf(id);
+      if (isPlainField(id, s)) {
+        // " key=" (the catalogue holds it so) and the value
+        putField(fieldKey(id) - 1, fieldKeyLen(id) + 2, <usize>load<u32>(s, 4), <usize>load<u32>(s, 8), load<u8>(s, 15), CTX_CEF_VALUE);
+      } else if (fieldAt(id)) {
+        putField(fKey - 1, fKeyLen + 2, fValue, fLen, fClass, CTX_CEF_VALUE);
+      }
     }
+  }
+  for (let i = 0; i < extraCount; i++) {
+    if (!extraAt(i)) continue;
+    putAscii(32);
+    putRaw(fKey, fKeyLen);
+    putAscii(61);
     putValue(fValue, fLen, fClass, CTX_CEF_VALUE);
   }
+  finishFields();
 }

@@ -4,13 +4,14 @@
 import {
   facility, syslogSeverity, hasTime, timeSec, timeMicro, hostnamePtr, hostnameLen, hostnameClass, procidPtr, procidLen, procidClass,
   classPtr, classLen, classClass, namePtr, nameLen, nameClass, msgPtr, msgLen, msgClass,
-  nextField, fieldId, fKey, fKeyLen, fValue, fLen, fClass,
+  FIELD_WORDS, fieldWord, isPlainField, fieldAt, extraAt, finishFields, fKey, fKeyLen, fValue, fLen, fClass,
 } from "../event";
 import {
   putValue, putLit, putAscii, lit, putRaw, putText, putU64, putByte, putFormatQuote, reserve, utf8Prefix,
   CTX_PRINTUSASCII, CTX_SD_VALUE, CTX_MSG,
 } from "../out";
 import { formatTimestamp } from "../text";
+import { slotOf, fieldKey, fieldKeyLen, extraCount } from "../record";
 import { FIELD_MSG } from "../generated/catalogue";
 import { writeCef } from "./cef";
 
@@ -79,10 +80,23 @@ function writeStructuredData(): void {
   putLit(L_SD_ID); // SD_ID
   param(K_EVENT_ID, 8, classPtr, classLen, classClass);
   param(K_EVENT_NAME, 10, namePtr, nameLen, nameClass);
-  while (nextField()) {
-    if (fieldId == FIELD_MSG) continue;
-    param(fKey, fKeyLen, fValue, fLen, fClass);
+  for (let w = 0; w < FIELD_WORDS; w++) {
+    let bits = fieldWord(w);
+    while (bits != 0) {
+      const id = (w << 6) + <i32>ctz(bits);
+      bits &= bits - 1;
+      const s = slotOf(id);
+      if (isPlainField(id, s)) {
+        param(fieldKey(id), fieldKeyLen(id), <usize>load<u32>(s, 4), <usize>load<u32>(s, 8), load<u8>(s, 15));
+      } else if (fieldAt(id) && id != FIELD_MSG) {
+        param(fKey, fKeyLen, fValue, fLen, fClass);
+      }
+    }
   }
+  for (let i = 0; i < extraCount; i++) {
+    if (extraAt(i)) param(fKey, fKeyLen, fValue, fLen, fClass);
+  }
+  finishFields();
   putAscii(93);
 }
 
