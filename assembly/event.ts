@@ -253,7 +253,24 @@ function fitsType(id: i32, t: u8, kind: u8, v: usize, n: usize): bool {
 // ---- catalogue lookups ---------------------------------------------------------------------
 let eventRow: usize = 0;
 
+/** Events whose id is a plain number below DIRECT_IDS: DIRECT[id] = row index + 1 (0: none). */
+const DIRECT_IDS: u32 = 4096;
+const DIRECT: usize = memory.data(<i32>DIRECT_IDS);
+function initDirect(): void {
+  for (let i = 0; i < EVENT_COUNT; i++) {
+    const key = load<u32>(EVENTS + <usize>i * <usize>EVENT_ROW);
+    if (key % 1000 == 0 && key / 1000 < DIRECT_IDS) store<u8>(DIRECT + <usize>(key / 1000), <u8>(i + 1));
+  }
+}
+initDirect();
+
 function findEvent(key: u32): bool {
+  if (key % 1000 == 0 && key / 1000 < DIRECT_IDS) {
+    const i = <usize>load<u8>(DIRECT + <usize>(key / 1000));
+    if (i == 0) return false;
+    eventRow = EVENTS + (i - 1) * <usize>EVENT_ROW;
+    return true;
+  }
   const row = findRow(EVENTS, EVENT_COUNT, <usize>EVENT_ROW, key);
   if (row == 0) return false;
   eventRow = row;

@@ -227,7 +227,7 @@ export function lit(s: string): usize {
 }
 
 /** Writes a text made by lit(). */
-export function putLit(l: usize): void {
+@inline export function putLit(l: usize): void {
   const n = <usize>load<u8>(l);
   reserve(n);
   const o = outPos;
@@ -440,7 +440,7 @@ export function putValue(src: usize, len: usize, cls: u8, ctx: i32): void {
 
 /** Writes kl bytes at k as they are (a key and its separator), then n bytes at v for context ctx,
  * with one reservation when the value needs no escaping. */
-export function putField(k: usize, kl: usize, v: usize, n: usize, cls: u8, ctx: i32): void {
+@inline export function putField(k: usize, kl: usize, v: usize, n: usize, cls: u8, ctx: i32): void {
   if ((<u32>cls & <u32>load<u8>(CTX_CLASS + <usize>ctx)) != 0) {
     putRaw(k, kl);
     escapeInto(v, n, ctx);
