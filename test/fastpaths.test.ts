@@ -1,0 +1,125 @@
+// The engine's shortcuts against the reference, where they are most likely to be wrong: a byte that
+// needs escaping at every offset of a value (the scanner reads eight bytes per step and remembers
+// byte classes; the writers copy a value whole when its class allows), keys at the lengths where
+// the key lookup changes method, keys one byte away from catalogue keys, and the host allocator.
+import { describe, it, expect } from "vitest";
+import { referenceConvert } from "../src/_reference.js";
+import { FILTER_FUNCTIONS } from "../src/_host.js";
+import { FIELDS, RECORD_KEYS } from "../src/_catalogue.js";
+import { freshHost, recordText, FORMAT_OF } from "./_helpers.js";
+
+const SEC = 1715000000;
+const NSEC = 5000;
+
+/** Record texts (JSON as Fluent Bit writes it, or with raw UTF-8) and what they exercise. */
+function cases(): [string, string][] {
+  const out: [string, string][] = [];
+  // one character of each byte class, alone or written as an escape, at each offset of values of
+  // each length from 1 to 24, in a string field (suser), a field with a limit (act, 63) and msg
+  const specials: [string, string][] = [
+    ["=", "="], ["|", "|"], ["]", "]"], ["DEL", "\u007f"], ["quote", '\\"'], ["backslash", "\\\\"], ["newline", "\\n"],
+    ["tab", "\\t"], ["escaped e-acute", "\\u00e9"], ["raw e-acute", "é"], ["raw arrow", "➔"], ["escaped =", "\\u003d"],
+    ["escaped DEL", "\\u007f"], ["space", " "], ["colon", ":"], ["slash escape", "\\/"],
+  ];
+  for (const key of ["suser", "act", "msg", "dvchost", "host"]) {
+    for (const [name, ch] of specials) {
+      for (let len = 1; len <= 24; len++) {
+        for (let at = 0; at < len; at += len > 12 ? 5 : 1) {
+          const value = "a".repeat(at) + ch + "b".repeat(len - at - 1);
+          out.push([`${name} at ${at} of ${len} in ${key}`, `{"event_id":16,"${key}":"${value}","duser":"x"}`]);
+        }
+      }
+    }
+  }
+  // values that end exactly at a word boundary, followed by keys of every length
+  for (let len = 0; len <= 20; len++) {
+    out.push([`value of ${len} before a key`, `{"suser":"${"v".repeat(len)}","duser":"w","sname":"n"}`]);
+  }
+  // every catalogue key and record key, and the same key one byte longer, shorter or changed: the
+  // lookup must find the first and never the others (which pass through, or are left out)
+  const keys = [...FIELDS.flatMap((f) => [f.key, ...f.aliases]), ...RECORD_KEYS.flatMap((r) => r.keys)];
+  for (const k of keys) {
+    const variants = [k, k + "x", k.slice(0, -1), k.slice(0, -1) + (k.endsWith("z") ? "y" : "z"), "x" + k.slice(1)];
+    for (const v of variants) {
+      if (v.length === 0) continue;
+      out.push([`key ${v}`, `{"event_id":16,"${v}":"1.2.3.4","msg":"m"}`]);
+    }
+  }
+  // keys at the lengths where the lookup switches from one word to two to the long way
+  for (let n = 1; n <= 34; n++) out.push([`unknown key of ${n}`, `{"${"k".repeat(n)}":"v","suser":"u"}`]);
+  // the key written with an escape, or with a raw byte >= 0x80
+  out.push(["escaped key", `{"\\u0073user":"u","s\\u0075ser":"v"}`]);
+  out.push(["raw high byte in a key", `{"süser":"u","suser":"v"}`]);
+  // hostnames: plain, with characters a HOSTNAME may not hold, IPv6
+  for (const h of ["segura-01.example.com", "segura 01", "[::1]", "fe80::1", "h:o:s:t", "a".repeat(300), "hôst", "x\\u0000y"]) {
+    out.push([`host ${h.slice(0, 20)}`, `{"event_id":16,"host":"${h}"}`]);
+  }
+  // numbers and literals as values
+  for (const v of ["0", "-1", "1.5e+3", "true", "false", "null", "[1,\"]\"]", '{"a":"|="}']) {
+    out.push([`value ${v}`, `{"event_id":16,"suser":${v},"spid":${v},"cs1":${v}}`]);
+  }
+  return out;
+}
+
+describe("engine = reference at the scanner's and writers' boundaries", () => {
+  const host = freshHost();
+  const all = cases();
+  it.each(FILTER_FUNCTIONS)("%s on the boundary cases", (fn) => {
+    let compared = 0;
+    for (const [name, text] of all) {
+      const want = referenceConvert(text, FORMAT_OF[fn], true, SEC, NSEC);
+      const got = recordText(host, fn, text, SEC, NSEC);
+      if (got !== want) expect({ name, text, got }).toEqual({ name, text, got: want });
+      compared++;
+    }
+    expect(compared).toBe(all.length);
+    expect(compared).toBeGreaterThan(5000);
+  });
+});
+
+describe("the host allocator (exported malloc/free)", () => {
+  const sizes = [0, 1, 15, 16, 17, 63, 64, 65, 500, 4096, 4097, 65536, (1 << 20) - 17, 1 << 20, (1 << 20) + 1, 3 << 20];
+  it.each(sizes)("malloc(%i) gives a 16-byte aligned block that holds the size, reused after free", (size) => {
+    const host = freshHost();
+    const malloc = host.instance.exports.malloc as (n: number) => number;
+    const free = host.instance.exports.free as (p: number) => void;
+    const a = malloc(size);
+    expect(a).not.toBe(0);
+    expect(a % 16).toBe(0);
+    const mem = new Uint8Array(host.memory.buffer);
+    expect(a + size).toBeLessThanOrEqual(mem.length);
+    // the block holds its size: a second live block does not overlap it
+    const b = malloc(size);
+    expect(b === a).toBe(false);
+    expect(b >= a + size || b + size <= a).toBe(true);
+    free(a);
+    free(b);
+    // freed blocks come back: memory does not grow over many rounds
+    const before = host.memory.buffer.byteLength;
+    for (let i = 0; i < 200; i++) {
+      const x = malloc(size);
+      const y = malloc(7);
+      free(x);
+      free(y);
+    }
+    expect(host.memory.buffer.byteLength).toBe(before);
+  });
+  it("refuses a request over 1 GiB with 0 instead of trapping", () => {
+    const host = freshHost();
+    const malloc = host.instance.exports.malloc as (n: number) => number;
+    expect(malloc(0x40000001)).toBe(0);
+    expect(malloc(0xffffffff)).toBe(0);
+  });
+  it("frees blocks given in any order, and free(0) does nothing", () => {
+    const host = freshHost();
+    const malloc = host.instance.exports.malloc as (n: number) => number;
+    const free = host.instance.exports.free as (p: number) => void;
+    free(0);
+    const blocks = [5, 70, 700, 7000, 70000, 5, 70].map((n) => malloc(n));
+    expect(new Set(blocks).size).toBe(blocks.length);
+    for (const i of [3, 0, 6, 1, 5, 2, 4]) free(blocks[i]!);
+    // the same sizes again reuse the freed blocks
+    const again = [5, 70, 700, 7000, 70000, 5, 70].map((n) => malloc(n));
+    expect(new Set(again)).toEqual(new Set(blocks));
+  });
+});
