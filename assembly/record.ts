@@ -3,7 +3,7 @@
 // tables are static and the arena only grows.
 
 import {
-  FIELD_COUNT, ROLE_COUNT, ROLE_MESSAGE, KEYS, KEY_INDEX, KEY_INDEX_SIZE, KEY_INDEX_BITS, STRINGS, FIELDS,
+  FIELD_COUNT, ROLE_COUNT, ROLE_MESSAGE, KEYS, KEY_COUNT, KEY_INDEX_SIZE, KEY_INDEX_BITS, STRINGS, FIELDS,
 } from "./generated/catalogue";
 import { KIND_STRING, KIND_NULL, KIND_NESTED, FLAG_ESCAPE, FLAG_HIGH } from "./json";
 import { CLASS_UNKNOWN } from "./bytes";
@@ -227,16 +227,55 @@ function keyWords(p: usize, n: usize): void {
 const KEY_MUL0: u64 = 0x9e3779b97f4a7c15;
 const KEY_MUL1: u64 = 0xc2b2ae3d27d4eb4f;
 
+/** Index slot of a key's words (the top bits of its hash, scripts/gen-catalogue.mjs keyHash). */
+@inline function keySlot(w0: u64, w1: u64, len: usize): u32 {
+  return <u32>((((w0 ^ (w1 * KEY_MUL1)) + <u64>len) * KEY_MUL0) >> <u64>(64 - KEY_INDEX_BITS));
+}
+
+// Built at start from the catalogue's KEYS: the open-addressed index (u16 row + 1, 0: empty) and,
+// per row, 24 bytes: u64 first word, u64 last word, u16 field or role id, u8 length, u8 pad, u32
+// text offset, so that a lookup compares words and never the text (up to 16 bytes).
+const KEY_INDEX: usize = memory.data(KEY_INDEX_SIZE * 2);
+const KEY_ROWS: usize = memory.data(KEY_COUNT * 24);
+
+function initKeyIndex(): void {
+  for (let r = 0; r < KEY_COUNT; r++) {
+    const src = KEYS + (<usize>r << 3);
+    const off = <usize>load<u32>(src, 4);
+    const len = <usize>load<u8>(src, 2);
+    const text = STRINGS + off;
+    let w0: u64 = 0, w1: u64 = 0;
+    if (len >= 8) {
+      for (let i: usize = 0; i < 8; i++) {
+        w0 |= <u64>load<u8>(text + i) << (<u64>i << 3);
+        w1 |= <u64>load<u8>(text + len - 8 + i) << (<u64>i << 3);
+      }
+    } else {
+      for (let i: usize = 0; i < len; i++) w0 |= <u64>load<u8>(text + i) << (<u64>i << 3);
+    }
+    const row = KEY_ROWS + <usize>r * 24;
+    store<u64>(row, w0);
+    store<u64>(row, w1, 8);
+    store<u16>(row, load<u16>(src), 16);
+    store<u8>(row, <u8>len, 18);
+    store<u32>(row, <u32>off, 20);
+    let i = keySlot(w0, w1, len);
+    while (load<u16>(KEY_INDEX + (<usize>i << 1)) != 0) i = (i + 1) & <u32>(KEY_INDEX_SIZE - 1);
+    store<u16>(KEY_INDEX + (<usize>i << 1), <u16>(r + 1));
+  }
+}
+initKeyIndex();
+
 /** Field or role id of the key whose words (see keyWords) are w0, w1, of len bytes at ptr, or -1:
  * the hash of the words picks a slot in the open-addressed index, probed linearly until the key or
  * an empty slot. */
 @inline export function lookupWords(w0: u64, w1: u64, len: usize, ptr: usize): i32 {
-  let i = <u32>((((w0 ^ (w1 * KEY_MUL1)) + <u64>len) * KEY_MUL0) >> <u64>(64 - KEY_INDEX_BITS));
+  let i = keySlot(w0, w1, len);
   let id = -1;
   while (true) {
     const r = <usize>load<u16>(KEY_INDEX + (<usize>i << 1));
     if (r == 0) break;
-    const row = KEYS + (r - 1) * 24;
+    const row = KEY_ROWS + (r - 1) * 24;
     if (load<u64>(row) == w0 && load<u64>(row, 8) == w1 && <usize>load<u8>(row, 18) == len
       && (len <= 16 || sameBytes(STRINGS + <usize>load<u32>(row, 20) + 8, ptr + 8, len - 16))) {
       id = <i32>load<u16>(row, 16);

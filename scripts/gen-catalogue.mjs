@@ -212,7 +212,7 @@ function renderAssembly(cat) {
   const nameBytes = nameRows.flatMap((n) => [...u32(n.h), ...u16(n.idx), ...u16(n.len), ...u32(n.off)]);
   const fieldBytes = fields.flatMap((f) => [...u32(f.off), f.len, typeCode(f.type), ...u16(f.max)]);
   const u64 = (v) => Array.from({ length: 8 }, (_, i) => Number((v >> BigInt(8 * i)) & 255n));
-  const keyBytes = keyRows.flatMap((k) => [...u64(k.words[0]), ...u64(k.words[1]), ...u16(k.id), k.len, 0, ...u32(k.off)]);
+  const keyBytes = keyRows.flatMap((k) => [...u16(k.id), k.len, 0, ...u32(k.off)]);
   const roleConsts = cat.recordKeys.map((r, i) => `export const ROLE_${r.role.toUpperCase()}: i32 = ${ROLE_BASE + i};`).join("\n");
   const fieldConsts = ["rt", "cat", "dvchost", "msg", "rawEvent"].map((k) => `export const FIELD_${k.toUpperCase()}: i32 = ${fields.findIndex((f) => f.key === k)};`).join("\n");
   if (pool.length > 65535) throw new Error("string pool over 64 KiB");
@@ -246,16 +246,14 @@ export const FIELDS: usize = memory.data<u8>([
 ${bytes(fieldBytes)}
 ]);
 
-/** Open-addressed index over KEYS: u16 row + 1 (0: empty) at slot h >>> (32 - KEY_INDEX_BITS),
- * linear probing; the longest probe is ${longestProbe}. */
+/** Size of the open-addressed key index that assembly/record.ts builds from KEYS at start: slot
+ * h >>> (32 - KEY_INDEX_BITS) of the key's hash (keyHash), linear probing, rows inserted in KEYS
+ * order; built here the same way, its longest probe is ${longestProbe}. */
 export const KEY_INDEX_BITS: i32 = ${KEY_INDEX_BITS};
 export const KEY_INDEX_SIZE: i32 = ${KEY_INDEX_SIZE};
-export const KEY_INDEX: usize = memory.data<u16>([
-${bytes(keyIndex)}
-]);
 
-/** Input keys (extension keys, their aliases, steering keys), sorted by hash, 24 bytes each:
- * u64 first word, u64 last word (see keyWords), u16 field or role id, u8 length, u8 pad, u32 textOff. */
+/** Input keys (extension keys, their aliases, steering keys), sorted by hash, 8 bytes each:
+ * u16 field or role id, u8 length, u8 pad, u32 textOff. */
 export const KEY_COUNT: i32 = ${keyRows.length};
 export const KEYS: usize = memory.data<u8>([
 ${bytes(keyBytes)}
