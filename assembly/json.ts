@@ -361,19 +361,24 @@ export function scanObject(start: usize, len: usize): bool {
       kClass = strClass;
     }
     p = kq + 1;
-    // compact JSON (what Fluent Bit writes) has no whitespace: test for it before skipping any
-    if (p < end && load<u8>(p) == 58) p++;
-    else {
-      p = skipWs(p);
-      if (p >= end || load<u8>(p) != 58) { fail(E_COLON, p); return false; }
+    let c: u32 = 34;
+    if (p + 2 <= end && load<u16>(p) == 0x223a) {
+      // compact JSON (what Fluent Bit writes) and a string value: ':' and its opening quote
       p++;
-    }
-    if (p >= end) { fail(E_VALUE, p); return false; }
-    let c = <u32>load<u8>(p);
-    if (c <= 32) {
-      p = skipWs(p);
+    } else {
+      if (p < end && load<u8>(p) == 58) p++;
+      else {
+        p = skipWs(p);
+        if (p >= end || load<u8>(p) != 58) { fail(E_COLON, p); return false; }
+        p++;
+      }
       if (p >= end) { fail(E_VALUE, p); return false; }
       c = <u32>load<u8>(p);
+      if (c <= 32) {
+        p = skipWs(p);
+        if (p >= end) { fail(E_VALUE, p); return false; }
+        c = <u32>load<u8>(p);
+      }
     }
     let kind: u8;
     let vs = p, ve: usize;

@@ -103,9 +103,11 @@ function setSlot(s: usize, kind: u8, ptr: usize, len: usize, flags: u8, cls: u8)
   store<u32>(s, <u32>ptr, 4);
   store<u32>(s, <u32>len, 8);
   // kind, flags, from-line (0), class
-  const flags: u32 = kind == KIND_NESTED ? <u32>FLAG_HIGH : <u32>(cls & (FLAG_ESCAPE | FLAG_HIGH));
-  const out: u32 = kind == KIND_NESTED ? <u32>CLASS_UNKNOWN : <u32>(cls & ~FLAG_ESCAPE);
-  store<u32>(s, <u32>kind | (flags << 8) | (out << 24), 12);
+  let meta: u32;
+  if (kind == KIND_STRING) meta = <u32>KIND_STRING | (<u32>(cls & (FLAG_ESCAPE | FLAG_HIGH)) << 8) | (<u32>(cls & ~FLAG_ESCAPE) << 24);
+  else if (kind == KIND_NESTED) meta = <u32>KIND_NESTED | (<u32>FLAG_HIGH << 8) | (<u32>CLASS_UNKNOWN << 24);
+  else meta = <u32>kind | (<u32>cls << 24);
+  store<u32>(s, meta, 12);
 }
 
 
