@@ -288,18 +288,23 @@ export function putDecimal13(p: usize, v: u64): void {
   store<u16>(p, load<u16>(DIGIT_PAIRS + (<usize>(lo % 100) << 1)), 11);
 }
 
-/** Decimal digits of v, measured then written right to left. */
-export function putU64(v: u64): void {
+/** Decimal digits of a small number (severities, facility, PRI: under 1000). */
+@inline export function putSmall(v: u32): void {
+  reserve(3);
+  const o = outPos;
   if (v < 10) {
-    reserve(1);
-    putByte(<u32>v + 48);
-    return;
+    store<u8>(o, <u8>(48 + v));
+    outPos = o + 1;
+  } else if (v < 100) {
+    store<u16>(o, load<u16>(DIGIT_PAIRS + (<usize>v << 1)));
+    outPos = o + 2;
+  } else {
+    store<u8>(o, <u8>(48 + v / 100));
+    store<u16>(o, load<u16>(DIGIT_PAIRS + (<usize>(v % 100) << 1)), 1);
+    outPos = o + 3;
   }
-  const n = decimalLength(v);
-  reserve(n);
-  putDecimal(outPos, n, v);
-  outPos += n;
 }
+
 
 /** Writes a '"' or '\' that is part of the format itself (SD quotes), JSON-escaped when needed. */
 @inline export function putFormatQuote(c: u32): void {
