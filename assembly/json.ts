@@ -1,13 +1,15 @@
 // A byte-level, single-pass, non-recursive JSON scanner for one top-level object (RFC 8259).
 //
-// It does not build values: it validates the whole text and reports each top-level member to
-// onMember() as spans of the input. Nested objects and arrays are validated with a bit stack
-// (no recursion, so any nesting up to MAX_DEPTH fits in the host's 8 KiB wasm stack).
+// It does not build values: it validates the whole text and hands each top-level member to
+// record.ts as spans of the input (setKnown for a catalogue key, onMember/onPlainMember for the
+// rest). Nested objects and arrays are validated with a bit stack (no recursion, so any nesting up
+// to MAX_DEPTH fits in the host's 8 KiB wasm stack).
 //
-// Cost: strings, nearly all of a record, go eight bytes per step with a word test for the bytes
-// that end a plain run; keys are hashed four bytes per step; the compact layout Fluent Bit writes
-// (no whitespace, `,"` between members) is tested for before any whitespace is skipped; character
-// classes are one lookup in a table at a constant address.
+// Cost: strings, nearly all of a record, go eight bytes per step as four two-byte class lookups
+// (bytes.ts), which find where the string ends and, in the same pass, what its bytes will need in
+// each output context; a key is read as one or two words up to its '"' and looked up by those words;
+// the compact layout Fluent Bit writes (no whitespace, `:"` and `,"` between tokens) is tested for
+// before any whitespace is skipped.
 
 import { onMember, onPlainMember, lookupWords, setKnown } from "./record";
 import { ROLE_MESSAGE } from "./generated/catalogue";

@@ -1,16 +1,18 @@
 // The one reusable output buffer and the escapers that write into it.
 //
-// Every byte of every output line passes through escapeInto() with a context table: 256 one-byte
-// actions, one per input byte. The same line can be written raw (WASI `cef`, `syslog` modes) or
-// already JSON-escaped inside the `message` string of the record Fluent Bit receives; `jsonMode`
-// picks the second set of tables, so no line is ever built twice.
+// A value whose byte class (bytes.ts, found by the scanner) says nothing in it needs an action in
+// the context at hand is copied whole (putValue, putField). Every other byte goes through
+// escapeInto() with a context table: 256 one-byte actions, one per input byte. The same line can be
+// written raw (WASI `cef`, `syslog` modes) or already JSON-escaped inside the `message` string of
+// the record Fluent Bit receives; `jsonMode` picks the second set of tables, so no line is ever
+// built twice.
 //
 // Cost (Fluent Bit mostly interprets the module, so every wasm instruction counts): escapeInto()
 // tests eight bytes per step with eight lookups in one 256-byte table at a constant address
 // (SPECIAL: one bit per context), copies clean eight-byte blocks with one 64-bit load and store, and
 // goes one byte at a time only up to a byte that needs an action. Fixed texts are converted from
-// AssemblyScript's UTF-16 literals once, then copied as words. The buffer keeps SLACK spare bytes
-// past every reservation, so word copies may write past the end of what they copy.
+// AssemblyScript's UTF-16 literals once at start (lit), then copied as words. The buffer keeps
+// SLACK spare bytes past every reservation, so word copies may write past the end of what they copy.
 
 import { B_STOP, B_PIPE, B_EQUALS, B_BRACKET, B_DEL, B_NONHOST } from "./bytes";
 
