@@ -510,11 +510,13 @@ const LAST_WORD_BITS: u64 = (FIELD_COUNT & 63) == 0 ? <u64>-1 : (<u64>1 << <u64>
 }
 
 /** PLAIN_MAX[id]: the longest value a format may write directly (the field's limit, 0xffff when it
- * has none) for a string-typed field; 0 for a typed field or msg, which always go through fieldAt(). */
+ * has none) for a string-typed field; 0 for a typed field, which always goes through fieldAt().
+ * msg is plain too, for CEF; structured data leaves it out (it is the MSG) and takes it through
+ * fieldAt(), which notes it for the MSG. */
 const PLAIN_MAX: usize = memory.data(FIELD_COUNT * 2);
 function initPlainMax(): void {
   for (let id = 0; id < FIELD_COUNT; id++) {
-    if (fieldType(id) != 0 || id == FIELD_MSG) continue;
+    if (fieldType(id) != 0) continue;
     const max = fieldMax(id);
     store<u16>(PLAIN_MAX + (<usize>id << 1), <u16>(max == 0 ? 0xffff : max));
   }

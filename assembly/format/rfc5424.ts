@@ -86,7 +86,7 @@ function writeStructuredData(): void {
       const id = (w << 6) + <i32>ctz(bits);
       bits &= bits - 1;
       const s = slotOf(id);
-      if (isPlainField(id, s)) {
+      if (id != FIELD_MSG && isPlainField(id, s)) {
         param(fieldKey(id), fieldKeyLen(id), <usize>load<u32>(s, 4), <usize>load<u32>(s, 8), load<u8>(s, 15));
       } else if (fieldAt(id) && id != FIELD_MSG) {
         param(fKey, fKeyLen, fValue, fLen, fClass);
