@@ -509,6 +509,27 @@ const LAST_WORD_BITS: u64 = (FIELD_COUNT & 63) == 0 ? <u64>-1 : (<u64>1 << <u64>
   return bits;
 }
 
+// the walk over the fields' set bits
+let walkWord: i32 = 0;
+let walkBits: u64 = 0;
+
+/** Starts a walk over the catalogue fields to visit, in catalogue order. */
+export function startFieldWalk(): void {
+  walkWord = 0;
+  walkBits = fieldWord(0);
+}
+
+/** The next field id of the walk, or -1 after the last. */
+@inline export function nextFieldId(): i32 {
+  while (walkBits == 0) {
+    if (++walkWord >= FIELD_WORDS) return -1;
+    walkBits = fieldWord(walkWord);
+  }
+  const id = (walkWord << 6) + <i32>ctz(walkBits);
+  walkBits &= walkBits - 1;
+  return id;
+}
+
 /** PLAIN_MAX[id]: the longest value a format may write directly (the field's limit, 0xffff when it
  * has none) for a string-typed field; 0 for a typed field, which always goes through fieldAt().
  * msg is plain too, for CEF; structured data leaves it out (it is the MSG) and takes it through
@@ -578,13 +599,17 @@ export function fieldAt(id: i32): bool {
     // the RFC 5424 MSG carries msg whole; only CEF's msg= and the SD are cut
     warn(fieldKey(id), fieldKeyLen(id), id == FIELD_MSG ? "truncated to 1023 bytes in CEF (the syslog MSG keeps it whole)" : "truncated");
   }
+  setField(id, fieldKey(id), fieldKeyLen(id), v, n, cls);
+  return true;
+}
+
+@inline function setField(id: i32, k: usize, kl: usize, v: usize, n: usize, cls: u8): void {
   fieldId = id;
-  fKey = fieldKey(id);
-  fKeyLen = fieldKeyLen(id);
+  fKey = k;
+  fKeyLen = kl;
   fValue = v;
   fLen = n;
   fClass = cls;
-  return true;
 }
 
 /** Passed-through key i as the event has it, in fKey/fValue...; false when it is left out. */
@@ -598,12 +623,7 @@ export function extraAt(i: i32): bool {
     n = utf8Prefix(vPtr, n, MAX_EXTRA_VALUE);
     warn(extraKey(i), extraKeyLen(i), "truncated");
   }
-  fieldId = -1;
-  fKey = extraKey(i);
-  fKeyLen = extraKeyLen(i);
-  fValue = vPtr;
-  fLen = n;
-  fClass = vClass;
+  setField(-1, extraKey(i), extraKeyLen(i), vPtr, n, vClass);
   return true;
 }
 

@@ -3,7 +3,7 @@
 
 import {
   classPtr, classLen, classClass, namePtr, nameLen, nameClass, cefSeverity, versionPtr, versionLen, versionClass,
-  FIELD_WORDS, fieldWord, isPlainField, fieldAt, extraAt, finishFields, fKey, fKeyLen, fValue, fLen, fClass,
+  startFieldWalk, nextFieldId, isPlainField, fieldAt, extraAt, finishFields, fKey, fKeyLen, fValue, fLen, fClass,
 } from "../event";
 import { slotOf, fieldKey, fieldKeyLen, extraCount } from "../record";
 import { putLit, putAscii, lit, putValue, putField, putRaw, putText, putSmall, putByte, reserve, utf8Prefix, CTX_CEF_HEADER, CTX_CEF_VALUE } from "../out";
@@ -36,18 +36,14 @@ export function writeCef(): void {
   putAscii(124);
   // one space after the last '|': valid for every CEF parser (space separates extension pairs)
   // and keeps liblognorm 2.0.6 from eating the first key's first character
-  for (let w = 0; w < FIELD_WORDS; w++) {
-    let bits = fieldWord(w);
-    while (bits != 0) {
-      const id = (w << 6) + <i32>ctz(bits);
-      bits &= bits - 1;
-      const s = slotOf(id);
-      if (isPlainField(id, s)) {
-        // " key=" (the catalogue holds it so) and the value
-        putField(fieldKey(id) - 1, fieldKeyLen(id) + 2, <usize>load<u32>(s, 4), <usize>load<u32>(s, 8), load<u8>(s, 15), CTX_CEF_VALUE);
-      } else if (fieldAt(id)) {
-        putField(fKey - 1, fKeyLen + 2, fValue, fLen, fClass, CTX_CEF_VALUE);
-      }
+  startFieldWalk();
+  for (let id = nextFieldId(); id >= 0; id = nextFieldId()) {
+    const s = slotOf(id);
+    if (isPlainField(id, s)) {
+      // " key=" (the catalogue holds it so) and the value
+      putField(fieldKey(id) - 1, fieldKeyLen(id) + 2, <usize>load<u32>(s, 4), <usize>load<u32>(s, 8), load<u8>(s, 15), CTX_CEF_VALUE);
+    } else if (fieldAt(id)) {
+      putField(fKey - 1, fKeyLen + 2, fValue, fLen, fClass, CTX_CEF_VALUE);
     }
   }
   for (let i = 0; i < extraCount; i++) {

@@ -4,7 +4,7 @@
 import {
   facility, syslogSeverity, hasTime, timeSec, timeMicro, hostnamePtr, hostnameLen, hostnameClass, procidPtr, procidLen, procidClass,
   classPtr, classLen, classClass, namePtr, nameLen, nameClass, msgPtr, msgLen, msgClass,
-  FIELD_WORDS, fieldWord, isPlainField, fieldAt, extraAt, finishFields, fKey, fKeyLen, fValue, fLen, fClass,
+  startFieldWalk, nextFieldId, isPlainField, fieldAt, extraAt, finishFields, fKey, fKeyLen, fValue, fLen, fClass,
 } from "../event";
 import {
   putValue, putLit, putAscii, lit, putRaw, putText, putSmall, putByte, putFormatQuote, reserve, utf8Prefix,
@@ -80,17 +80,13 @@ function writeStructuredData(): void {
   putLit(L_SD_ID); // SD_ID
   param(K_EVENT_ID, 8, classPtr, classLen, classClass);
   param(K_EVENT_NAME, 10, namePtr, nameLen, nameClass);
-  for (let w = 0; w < FIELD_WORDS; w++) {
-    let bits = fieldWord(w);
-    while (bits != 0) {
-      const id = (w << 6) + <i32>ctz(bits);
-      bits &= bits - 1;
-      const s = slotOf(id);
-      if (id != FIELD_MSG && isPlainField(id, s)) {
-        param(fieldKey(id), fieldKeyLen(id), <usize>load<u32>(s, 4), <usize>load<u32>(s, 8), load<u8>(s, 15));
-      } else if (fieldAt(id) && id != FIELD_MSG) {
-        param(fKey, fKeyLen, fValue, fLen, fClass);
-      }
+  startFieldWalk();
+  for (let id = nextFieldId(); id >= 0; id = nextFieldId()) {
+    const s = slotOf(id);
+    if (id != FIELD_MSG && isPlainField(id, s)) {
+      param(fieldKey(id), fieldKeyLen(id), <usize>load<u32>(s, 4), <usize>load<u32>(s, 8), load<u8>(s, 15));
+    } else if (fieldAt(id) && id != FIELD_MSG) {
+      param(fKey, fKeyLen, fValue, fLen, fClass);
     }
   }
   for (let i = 0; i < extraCount; i++) {
