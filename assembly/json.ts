@@ -337,6 +337,7 @@ export function scanObject(start: usize, len: usize): bool {
     const k = p + 1;
     let kq: usize = 0;
     let id: i32 = -1;
+    let done = false;
     if (k + 16 <= wordEnd) {
       const x = load<u64>(k);
       const t = x ^ 0x2222222222222222;
@@ -355,19 +356,25 @@ export function scanObject(start: usize, len: usize): bool {
           id = lookupWords(x, load<u64>(kq - 8), q, k);
         }
       }
+      // the common member, taken straight through: a catalogue key, then ':' and a string value
+      // written compactly (what Fluent Bit writes)
+      if (id >= 0 && id != ROLE_MESSAGE && load<u16>(kq, 1) == 0x223a) {
+        const vs = kq + 3;
+        const ve = scanStringAt(vs);
+        if (ve == 0) return false;
+        setKnown(id, KIND_STRING, vs, ve - vs, strClass);
+        p = ve + 1;
+        done = true;
+      }
     }
-    let kClass: u8 = 0;
-    if (id < 0) {
-      kq = scanString(k);
-      if (kq == 0) return false;
-      kClass = strClass;
-    }
-    p = kq + 1;
-    let c: u32 = 34;
-    if (p + 2 <= end && load<u16>(p) == 0x223a) {
-      // compact JSON (what Fluent Bit writes) and a string value: ':' and its opening quote
-      p++;
-    } else {
+    if (!done) {
+      let kClass: u8 = 0;
+      if (id < 0) {
+        kq = scanString(k);
+        if (kq == 0) return false;
+        kClass = strClass;
+      }
+      p = kq + 1;
       if (p < end && load<u8>(p) == 58) p++;
       else {
         p = skipWs(p);
@@ -375,45 +382,45 @@ export function scanObject(start: usize, len: usize): bool {
         p++;
       }
       if (p >= end) { fail(E_VALUE, p); return false; }
-      c = <u32>load<u8>(p);
+      let c = <u32>load<u8>(p);
       if (c <= 32) {
         p = skipWs(p);
         if (p >= end) { fail(E_VALUE, p); return false; }
         c = <u32>load<u8>(p);
       }
-    }
-    let kind: u8;
-    let vs = p, ve: usize;
-    let vClass: u8 = 0;
-    if (c == 34) {
-      ve = scanStringAt(p + 1);
-      if (ve == 0) return false;
-      kind = KIND_STRING;
-      vs = p + 1;
-      vClass = strClass;
-      p = ve + 1;
-    } else if (c == 123 || c == 91) {
-      ve = scanNested(p);
-      if (ve == 0) return false;
-      kind = KIND_NESTED;
-      // nested text is kept whole (record.ts setSlot)
-      vClass = 0;
-      p = ve;
-    } else {
-      ve = scanScalar(p, c);
-      if (ve == 0) return false;
-      if (c == 116) kind = KIND_TRUE;
-      else if (c == 102) kind = KIND_FALSE;
-      else if (c == 110) kind = KIND_NULL;
-      else {
-        kind = KIND_NUMBER;
-        vClass = B_NONHOST; // '+' in an exponent
+      let kind: u8;
+      let vs = p, ve: usize;
+      let vClass: u8 = 0;
+      if (c == 34) {
+        ve = scanString(p + 1);
+        if (ve == 0) return false;
+        kind = KIND_STRING;
+        vs = p + 1;
+        vClass = strClass;
+        p = ve + 1;
+      } else if (c == 123 || c == 91) {
+        ve = scanNested(p);
+        if (ve == 0) return false;
+        kind = KIND_NESTED;
+        // nested text is kept whole (record.ts setSlot)
+        vClass = 0;
+        p = ve;
+      } else {
+        ve = scanScalar(p, c);
+        if (ve == 0) return false;
+        if (c == 116) kind = KIND_TRUE;
+        else if (c == 102) kind = KIND_FALSE;
+        else if (c == 110) kind = KIND_NULL;
+        else {
+          kind = KIND_NUMBER;
+          vClass = B_NONHOST; // '+' in an exponent
+        }
+        p = ve;
       }
-      p = ve;
+      if (id < 0) onMember(k, kq - k, kClass, kind, vs, ve - vs, vClass);
+      else if (id != ROLE_MESSAGE) setKnown(id, kind, vs, ve - vs, vClass);
+      else onPlainMember(id, k, kq - k, kind, vs, ve - vs, vClass);
     }
-    if (id < 0) onMember(k, kq - k, kClass, kind, vs, ve - vs, vClass);
-    else if (id != ROLE_MESSAGE) setKnown(id, kind, vs, ve - vs, vClass);
-    else onPlainMember(id, k, kq - k, kind, vs, ve - vs, vClass);
     // compact: ',' and the next key's quote
     if (p + 2 <= end && load<u16>(p) == 0x222c) {
       p++;
