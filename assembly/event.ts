@@ -175,7 +175,8 @@ function isNumber(p: usize, n: usize): bool {
   return i == n;
 }
 
-/** Four parts of one to three digits, each at most 255, joined by '.'. */
+/** Four parts of one to three digits, each at most 255, joined by '.'. A part is read with no
+ * loop: at most three digits, then a '.' or the end. */
 function isIpv4(p: usize, n: usize): bool {
   if (n < 7 || n > 15) return false;
   const e = p + n;
@@ -183,15 +184,22 @@ function isIpv4(p: usize, n: usize): bool {
   while (true) {
     let v = <u32>load<u8>(p) - 48;
     if (v >= 10) return false;
-    const first = p;
     p++;
-    while (p < e) {
-      const d = <u32>load<u8>(p) - 48;
-      if (d >= 10) break;
-      v = v * 10 + d;
-      p++;
+    if (p < e) {
+      const d1 = <u32>load<u8>(p) - 48;
+      if (d1 < 10) {
+        v = v * 10 + d1;
+        p++;
+        if (p < e) {
+          const d2 = <u32>load<u8>(p) - 48;
+          if (d2 < 10) {
+            v = v * 10 + d2;
+            p++;
+          }
+        }
+      }
     }
-    if (p - first > 3 || v > 255) return false;
+    if (v > 255) return false;
     parts++;
     if (p == e) return parts == 4;
     if (parts == 4 || load<u8>(p) != 46) return false;
