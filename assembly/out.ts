@@ -445,8 +445,9 @@ export function putValue(src: usize, len: usize, cls: u8, ctx: i32): void {
   outPos = o + len;
 }
 
-/** Writes kl bytes at k as they are (a key and its separator), then n bytes at v for context ctx,
- * with one reservation when the value needs no escaping. */
+/** Writes kl bytes at k as they are (a key and its separator, in static data: copied as two words
+ * with no read-limit check when they fit in 16), then n bytes at v for context ctx, with one
+ * reservation when the value needs no escaping. */
 @inline export function putField(k: usize, kl: usize, v: usize, n: usize, cls: u8, ctx: i32): void {
   if ((<u32>cls & <u32>load<u8>(CTX_CLASS + <usize>ctx)) != 0) {
     putRaw(k, kl);
@@ -455,7 +456,12 @@ export function putValue(src: usize, len: usize, cls: u8, ctx: i32): void {
   }
   reserve(kl + n);
   const o = outPos;
-  copyShort(o, k, kl);
+  if (kl <= 16) {
+    store<u64>(o, load<u64>(k));
+    store<u64>(o, load<u64>(k, 8), 8);
+  } else {
+    memory.copy(o, k, kl);
+  }
   copyShort(o + kl, v, n);
   outPos = o + kl + n;
 }
