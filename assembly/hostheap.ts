@@ -11,8 +11,9 @@
 // rare huge record does not keep its memory.
 
 const HEADER: usize = 16;
-/** Largest request served (the general allocator's own limit is 2^30); larger ones get 0. */
-const MAX_REQUEST: usize = 1 << 30;
+/** Largest request served, under the general allocator's own limit of 2^30 bytes a block, header
+ * included; larger ones get 0. */
+const MAX_REQUEST: usize = (1 << 30) - 1024;
 /** Smallest block handed out (2^MIN_CLASS): tags and small records share one size. */
 const MIN_CLASS: usize = 6;
 /** Largest block kept on a free list (2^MAX_CLASS bytes). */

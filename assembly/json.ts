@@ -167,10 +167,12 @@ function scanString(p: usize): usize {
         cls |= k & ~3;
         p++;
       }
-      if (p >= end) return fail(E_STRING, p);
+      // a stop found past the end of the text (the words read on) is not this string's end
+      if (p >= end) return fail(E_STRING, end);
     } else {
-      // near the end of the text (or of memory): one byte at a time
-      if (p >= end) return fail(E_STRING, p);
+      // near the end of the text (or of memory): one byte at a time; the words read before may
+      // have stepped past the end
+      if (p >= end) return fail(E_STRING, end);
       const k = <u32>load<u8>(<usize>load<u8>(p), BYTE_CLASS);
       if ((k & 1) == 0) {
         cls |= k;
@@ -338,7 +340,8 @@ export function scanObject(start: usize, len: usize): bool {
     let kq: usize = 0;
     let id: i32 = -1;
     let done = false;
-    if (k + 16 <= wordEnd) {
+    // 18: the two words read here, and the ':"' after a key of up to 15 bytes, lie inside the text
+    if (k + 18 <= wordEnd) {
       const x = load<u64>(k);
       const t = x ^ 0x2222222222222222;
       const z = (t - ONES) & ~t & HIGHS;
