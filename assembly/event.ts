@@ -8,7 +8,7 @@ import {
   isDottedFamily, DERIVED_FIELD_COUNT,
 } from "./generated/catalogue";
 import {
-  slotOf, present, kindOf, valueOf, vPtr, vLen, vClass, extraCount, extraSlot, extraKey, extraKeyLen,
+  slotOf, present, kindOf, valueOf, vPtr, vLen, vClass, extraSlot, extraKey, extraKeyLen,
   droppedKeys, fieldKey, fieldKeyLen, fieldType, fieldMax, setSlotText, setWordAt, isCurrent, beginRecord, repairIntoArena, arenaTake,
 } from "./record";
 import { KIND_STRING, KIND_NUMBER, KIND_NESTED, errCode, errAt, errorText } from "./json";

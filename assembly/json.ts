@@ -13,7 +13,7 @@
 
 import { onMember, onPlainMember, lookupWords, setKnown } from "./record";
 import { ROLE_MESSAGE } from "./generated/catalogue";
-import { B_STOP, B_STOP_HI, B_HIGH, B_NONHOST, BYTE_CLASS, PAIR_CLASS } from "./bytes";
+import { B_STOP, B_HIGH, B_NONHOST, BYTE_CLASS, PAIR_CLASS } from "./bytes";
 
 export const KIND_STRING: u8 = 1;
 export const KIND_NUMBER: u8 = 2;

@@ -110,7 +110,6 @@ function setSlot(s: usize, kind: u8, ptr: usize, len: usize, flags: u8, cls: u8)
   store<u32>(s, meta, 12);
 }
 
-
 /** Sets a slot from what the scanner found: a string with escapes or bytes >= 0x80 is decoded on
  * first use (valueOf), which adds the classes of the characters its escapes stand for. Nested JSON
  * text is kept as it is written ('"' and '\\' included); only its UTF-8 is repaired. */

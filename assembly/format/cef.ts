@@ -6,7 +6,7 @@ import {
   startFieldWalk, nextFieldId, isPlainField, fieldAt, extraAt, finishFields, fKey, fKeyLen, fValue, fLen, fClass,
 } from "../event";
 import { slotOf, fieldKey, fieldKeyLen, extraCount } from "../record";
-import { putLit, putAscii, lit, putValue, putField, putRaw, putText, putSmall, putByte, reserve, utf8Prefix, CTX_CEF_HEADER, CTX_CEF_VALUE } from "../out";
+import { putLit, putAscii, lit, putValue, putField, putRaw, putSmall, putByte, reserve, utf8Prefix, CTX_CEF_HEADER, CTX_CEF_VALUE } from "../out";
 
 /** Device Vendor and Device Product: fixed, well inside the standard's 63 characters. */
 export const CEF_VENDOR = "MT4";

@@ -7,7 +7,7 @@ import {
   startFieldWalk, nextFieldId, isPlainField, fieldAt, extraAt, finishFields, fKey, fKeyLen, fValue, fLen, fClass,
 } from "../event";
 import {
-  putValue, putLit, putAscii, lit, putRaw, putText, putSmall, putByte, putFormatQuote, reserve, utf8Prefix,
+  putValue, putLit, putAscii, lit, putRaw, putSmall, putByte, putFormatQuote, reserve, utf8Prefix,
   CTX_PRINTUSASCII, CTX_SD_VALUE, CTX_MSG,
 } from "../out";
 import { formatTimestamp } from "../text";
