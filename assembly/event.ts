@@ -130,13 +130,12 @@ function warn(key: usize, keyLen: usize, reason: string): void {
 }
 /** Appends "<n><reason>"; `force` for the closing count, which has room kept for it. */
 function warnNumber(n: u32, reason: string, force: bool = false): void {
-  let digits: usize = 1;
-  let d: u32 = 1;
-  while (n / d >= 10) { d *= 10; digits++; }
+  const digits = decimalLength(<u64>n);
   const sep: usize = warnLen > 0 ? 2 : 0;
   if (!force && warnLen + sep + digits + <usize>reason.length > WARN_CAP - 40) { warnSkipped++; return; }
   if (sep > 0) { warnByte(59); warnByte(32); }
-  while (d > 0) { warnByte(48 + (n / d) % 10); d /= 10; }
+  putDecimal(WARN + warnLen, digits, <u64>n);
+  warnLen += digits;
   for (let i = 0; i < reason.length; i++) warnByte(<u32>reason.charCodeAt(i));
 }
 function finishWarnings(): void {
@@ -769,10 +768,10 @@ export function buildInvalidEvent(input: usize, len: usize, sec: u32, nsec: u32)
   errLen = 0;
   const head = "invalid JSON at byte ";
   for (let i = 0; i < head.length; i++) store<u8>(ERR + errLen++, <u8>head.charCodeAt(i));
-  let at = <u64>(errAt - input);
-  let d: u64 = 1;
-  while (at / d >= 10) d *= 10;
-  while (d > 0) { store<u8>(ERR + errLen++, <u8>(48 + (at / d) % 10)); d /= 10; }
+  const at = <u64>(errAt - input);
+  const digits = decimalLength(at);
+  putDecimal(ERR + errLen, digits, at);
+  errLen += digits;
   store<u8>(ERR + errLen++, 58);
   store<u8>(ERR + errLen++, 32);
   const why = errorText(errCode);

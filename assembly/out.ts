@@ -243,8 +243,8 @@ export function lit(s: string): usize {
   putByte(c);
 }
 
-/** "00".."99": two digits per step. */
-const DIGIT_PAIRS: usize = memory.data(200);
+/** "00".."99", two bytes each: numbers written two digits per step (here and in text.ts). */
+export const DIGIT_PAIRS: usize = memory.data(200);
 function initDigitPairs(): void {
   for (let i = 0; i < 100; i++) {
     store<u8>(DIGIT_PAIRS + <usize>(i << 1), <u8>(48 + i / 10));
@@ -290,21 +290,18 @@ export function putDecimal13(p: usize, v: u64): void {
   store<u16>(p, load<u16>(DIGIT_PAIRS + (<usize>(lo % 100) << 1)), 11);
 }
 
-/** Decimal digits of a small number (severities, facility, PRI: under 1000). */
-@inline export function putSmall(v: u32): void {
-  reserve(3);
-  const o = outPos;
+/** Decimal digits of v: a single digit (severities, facility) in one store, more measured then
+ * written two at a time. */
+export function putNumber(v: u64): void {
   if (v < 10) {
-    store<u8>(o, <u8>(48 + v));
-    outPos = o + 1;
-  } else if (v < 100) {
-    store<u16>(o, load<u16>(DIGIT_PAIRS + (<usize>v << 1)));
-    outPos = o + 2;
-  } else {
-    store<u8>(o, <u8>(48 + v / 100));
-    store<u16>(o, load<u16>(DIGIT_PAIRS + (<usize>(v % 100) << 1)), 1);
-    outPos = o + 3;
+    reserve(1);
+    putByte(<u32>v + 48);
+    return;
   }
+  const n = decimalLength(v);
+  reserve(n);
+  putDecimal(outPos, n, v);
+  outPos += n;
 }
 
 

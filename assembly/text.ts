@@ -6,6 +6,7 @@
 
 import { FLAG_ESCAPE, FLAG_HIGH, UNESCAPE } from "./json";
 import { BYTE_CLASS, B_NONHOST } from "./bytes";
+import { DIGIT_PAIRS } from "./out";
 
 /** The byte classes (bytes.ts) of the characters the last decodeInto() wrote for escapes: with the
  * class the scanner found for the rest of the string, the class of the decoded text. */
@@ -308,16 +309,6 @@ export function formatTimestamp(sec: i64, micro: i32): usize {
   return b;
 }
 
-// "00" to "99", two bytes each
-const DIGITS2: usize = memory.data(200);
-function initDigits(): void {
-  for (let i = 0; i < 100; i++) {
-    store<u8>(DIGITS2 + <usize>(i << 1), <u8>(48 + i / 10));
-    store<u8>(DIGITS2 + <usize>(i << 1), <u8>(48 + i % 10), 1);
-  }
-}
-initDigits();
-
 @inline function put2(p: usize, v: i32): void {
-  store<u16>(p, load<u16>(DIGITS2 + <usize>(v << 1)));
+  store<u16>(p, load<u16>(DIGIT_PAIRS + <usize>(v << 1)));
 }

@@ -6,7 +6,7 @@ import {
   startFieldWalk, nextFieldId, isPlainField, fieldAt, extraAt, finishFields, fKey, fKeyLen, fValue, fLen, fClass,
 } from "../event";
 import { slotOf, fieldKey, fieldKeyLen, extraCount } from "../record";
-import { putLit, putAscii, lit, putValue, putField, putRaw, putSmall, putByte, reserve, utf8Prefix, CTX_CEF_HEADER, CTX_CEF_VALUE } from "../out";
+import { putLit, putAscii, lit, putValue, putField, putRaw, putNumber, putByte, reserve, utf8Prefix, CTX_CEF_HEADER, CTX_CEF_VALUE } from "../out";
 
 /** Device Vendor and Device Product: fixed, well inside the standard's 63 characters. */
 export const CEF_VENDOR = "MT4";
@@ -32,7 +32,7 @@ export function writeCef(): void {
   headerField(versionPtr, versionLen, versionClass, CEF_MAX_VERSION);
   headerField(classPtr, classLen, classClass, CEF_MAX_CLASS_ID);
   headerField(namePtr, nameLen, nameClass, CEF_MAX_NAME);
-  putSmall(<u32>cefSeverity);
+  putNumber(<u64>cefSeverity);
   putAscii(124);
   // one space after the last '|': valid for every CEF parser (space separates extension pairs)
   // and keeps liblognorm 2.0.6 from eating the first key's first character

@@ -9,7 +9,7 @@ import {
   facility, syslogSeverity, cefSeverity, hostnamePtr, hostnameLen, hostnameClass, procidPtr, procidLen, procidClass,
   classPtr, classLen, classClass, namePtr, nameLen, nameClass, known, invalid, warnLen, warnings, errLen, errorMessage, originalPtr, originalLen,
 } from "../event";
-import { escapeInto, putValue, putLit, putAscii, lit, putText, putSmall, reserve, setJsonMode, utf8Prefix, CTX_JSON, CTX_PRINTUSASCII } from "../out";
+import { escapeInto, putValue, putLit, putAscii, lit, putText, putNumber, reserve, setJsonMode, utf8Prefix, CTX_JSON, CTX_PRINTUSASCII } from "../out";
 import { MAX_HOSTNAME, MAX_PROCID, MAX_MSGID } from "./rfc5424";
 import { truncated } from "../native";
 
@@ -42,9 +42,9 @@ export function openRecord(): void {
 /** Closes the message string and writes the other keys. */
 export function closeRecord(): void {
   putLit(L_SEVERITY);
-  putSmall(<u32>syslogSeverity);
+  putNumber(<u64>syslogSeverity);
   putLit(L_FACILITY);
-  putSmall(<u32>facility);
+  putNumber(<u64>facility);
   putLit(L_HOSTNAME);
   header(hostnamePtr, hostnameLen, hostnameClass, MAX_HOSTNAME);
   putLit(L_PROCID);
@@ -56,7 +56,7 @@ export function closeRecord(): void {
   putLit(L_EVENT_NAME);
   putValue(namePtr, nameLen, nameClass, CTX_JSON);
   putLit(L_CEF_SEVERITY);
-  putSmall(<u32>cefSeverity);
+  putNumber(<u64>cefSeverity);
   if (!known) putText(",\"unknown_event\":true");
   if (truncated) putText(",\"truncated\":true");
   if (warnLen > 0) {

@@ -7,7 +7,7 @@ import {
   startFieldWalk, nextFieldId, isPlainField, fieldAt, extraAt, finishFields, fKey, fKeyLen, fValue, fLen, fClass,
 } from "../event";
 import {
-  putValue, putLit, putAscii, lit, putRaw, putSmall, putByte, putFormatQuote, reserve, utf8Prefix,
+  putValue, putLit, putAscii, lit, putRaw, putNumber, putByte, putFormatQuote, reserve, utf8Prefix,
   CTX_PRINTUSASCII, CTX_SD_VALUE, CTX_MSG,
 } from "../out";
 import { formatTimestamp } from "../text";
@@ -47,7 +47,7 @@ function headerField(p: usize, n: usize, cls: u8, max: usize): void {
 
 export function writeHeader(): void {
   putAscii(60);
-  putSmall(<u32>(facility * 8 + syslogSeverity));
+  putNumber(<u64>(facility * 8 + syslogSeverity));
   putLit(L_VERSION);
   if (hasTime) putRaw(formatTimestamp(timeSec, timeMicro), 27);
   else putAscii(45);
