@@ -13,7 +13,7 @@ import {
 } from "./record";
 import { KIND_STRING, KIND_NUMBER, KIND_NESTED, errCode, errAt, errorText } from "./json";
 import { parseRfc3339, parseEpoch, tSec, tMicro } from "./text";
-import { utf8Prefix, decimalLength, putDecimal, putDecimal13 } from "./out";
+import { utf8Prefix, decimalLength, putDecimal, putDecimal13, lit } from "./out";
 import { findRow } from "./table";
 import { B_STOP, B_NONHOST, CLASS_UNKNOWN, CLASS_DIGITS, classOfText } from "./bytes";
 import { readLine, clearLine, fromLine, truncated } from "./native";
@@ -80,22 +80,14 @@ const TEXT_INVALID_CATEGORY = "Invalid input";
 /** Syslog severity of an invalid record: warning. */
 const INVALID_SYSLOG_SEVERITY: i32 = 4;
 
-// fixed texts live in a static area as UTF-8 (AssemblyScript literals are UTF-16)
-const FIXED: usize = memory.data(256);
-let fixedPos: usize = 0;
-function fixed(s: string): usize {
-  const at = FIXED + fixedPos;
-  for (let i = 0; i < s.length; i++) store<u8>(at + <usize>i, <u8>s.charCodeAt(i));
-  fixedPos += <usize>s.length;
-  return at;
-}
-const P_UNKNOWN_NAME = fixed(TEXT_UNKNOWN_NAME);
-const P_UNKNOWN_CLASS = fixed(TEXT_UNKNOWN_CLASS);
-const P_UNKNOWN_CATEGORY = fixed(TEXT_UNKNOWN_CATEGORY);
-const P_VERSION = fixed(TEXT_VERSION);
-const P_INVALID_CLASS = fixed(TEXT_INVALID_CLASS);
-const P_INVALID_NAME = fixed(TEXT_INVALID_NAME);
-const P_INVALID_CATEGORY = fixed(TEXT_INVALID_CATEGORY);
+// fixed texts as UTF-8 (AssemblyScript literals are UTF-16): lit() keeps the bytes at its result + 1
+const P_UNKNOWN_NAME = lit(TEXT_UNKNOWN_NAME) + 1;
+const P_UNKNOWN_CLASS = lit(TEXT_UNKNOWN_CLASS) + 1;
+const P_UNKNOWN_CATEGORY = lit(TEXT_UNKNOWN_CATEGORY) + 1;
+const P_VERSION = lit(TEXT_VERSION) + 1;
+const P_INVALID_CLASS = lit(TEXT_INVALID_CLASS) + 1;
+const P_INVALID_NAME = lit(TEXT_INVALID_NAME) + 1;
+const P_INVALID_CATEGORY = lit(TEXT_INVALID_CATEGORY) + 1;
 const C_UNKNOWN_NAME = classOfText(P_UNKNOWN_NAME, <usize>TEXT_UNKNOWN_NAME.length);
 const C_UNKNOWN_CLASS = classOfText(P_UNKNOWN_CLASS, <usize>TEXT_UNKNOWN_CLASS.length);
 const C_UNKNOWN_CATEGORY = classOfText(P_UNKNOWN_CATEGORY, <usize>TEXT_UNKNOWN_CATEGORY.length);

@@ -174,53 +174,21 @@ let readLimit: usize = 0;
   outPos = o + len;
 }
 
-// Fixed texts: AssemblyScript string literals are UTF-16 in the static data; the first putText()
-// of each literal converts it to bytes in TEXT_POOL, remembered in a small direct-mapped cache keyed
-// by the literal's address. Only literals are cached (they sit below __heap_base and never change).
-const TEXT_SLOTS: usize = 64;
-const TEXT_CACHE: usize = memory.data(<i32>TEXT_SLOTS * 8); // u32 literal address, u32 pool address
-const TEXT_POOL_SIZE: usize = 4096;
-const TEXT_POOL: usize = memory.data(<i32>TEXT_POOL_SIZE + 16);
-let textPoolUsed: usize = 0;
+// Fixed texts: AssemblyScript string literals are UTF-16 in the static data; each is converted to
+// bytes once, at start, into LIT_POOL as [u8 length][bytes].
+const LIT_POOL_SIZE: usize = 1024;
+const LIT_POOL: usize = memory.data(<i32>LIT_POOL_SIZE);
+let litUsed: usize = 0;
 
 function convertText(s: usize, n: usize, d: usize): void {
   for (let i: usize = 0; i < n; i++) store<u8>(d + i, <u8>load<u16>(s + (i << 1)));
 }
 
-/** Writes a fixed ASCII string literal. */
-export function putText(s: string): void {
-  const a = changetype<usize>(s);
-  const n = <usize>s.length;
-  reserve(n);
-  const o = outPos;
-  outPos = o + n;
-  if (a < __heap_base) {
-    const slot = TEXT_CACHE + (((a >> 4) & (TEXT_SLOTS - 1)) << 3);
-    if (load<u32>(slot) == <u32>a) {
-      copyShort(o, <usize>load<u32>(slot, 4), n);
-      return;
-    }
-    if (textPoolUsed + n <= TEXT_POOL_SIZE) {
-      const at = TEXT_POOL + textPoolUsed;
-      convertText(a, n, at);
-      textPoolUsed += n;
-      store<u32>(slot, <u32>a);
-      store<u32>(slot, <u32>at, 4);
-      copyShort(o, at, n);
-      return;
-    }
-  }
-  convertText(a, n, o);
-}
-
-// Literals for the hot path: converted to bytes once, at start, into LIT_POOL as [u8 length][bytes].
-const LIT_POOL_SIZE: usize = 1024;
-const LIT_POOL: usize = memory.data(<i32>LIT_POOL_SIZE);
-let litUsed: usize = 0;
-
-/** A fixed ASCII text (at most 255 bytes) for putLit(); call at module start only. */
+/** A fixed ASCII text (at most 255 bytes) for putLit(), its bytes at the result + 1; call at module
+ * start only (a pool too small for the literals stops the module there, not at a record). */
 export function lit(s: string): usize {
   const n = <usize>s.length;
+  if (n > 255 || litUsed + n + 1 > LIT_POOL_SIZE) unreachable();
   const at = LIT_POOL + litUsed;
   store<u8>(at, <u8>n);
   convertText(changetype<usize>(s), n, at + 1);
@@ -229,7 +197,7 @@ export function lit(s: string): usize {
 }
 
 /** Writes a text made by lit(). */
-@inline export function putLit(l: usize): void {
+export function putLit(l: usize): void {
   const n = <usize>load<u8>(l);
   reserve(n);
   const o = outPos;

@@ -9,7 +9,7 @@ import {
   facility, syslogSeverity, cefSeverity, hostnamePtr, hostnameLen, hostnameClass, procidPtr, procidLen, procidClass,
   classPtr, classLen, classClass, namePtr, nameLen, nameClass, known, invalid, warnLen, warnings, errLen, errorMessage, originalPtr, originalLen,
 } from "../event";
-import { escapeInto, putValue, putLit, putAscii, lit, putText, putNumber, reserve, setJsonMode, utf8Prefix, CTX_JSON, CTX_PRINTUSASCII } from "../out";
+import { escapeInto, putValue, putLit, putAscii, lit, putNumber, reserve, setJsonMode, utf8Prefix, CTX_JSON, CTX_PRINTUSASCII } from "../out";
 import { MAX_HOSTNAME, MAX_PROCID, MAX_MSGID } from "./rfc5424";
 import { truncated } from "../native";
 
@@ -22,6 +22,11 @@ const L_MSGID = lit("\",\"msgid\":\"");
 const L_EVENT_ID = lit("\",\"event_id\":\"");
 const L_EVENT_NAME = lit("\",\"event_name\":\"");
 const L_CEF_SEVERITY = lit("\",\"cef_severity\":");
+const L_UNKNOWN_EVENT = lit(",\"unknown_event\":true");
+const L_TRUNCATED = lit(",\"truncated\":true");
+const L_WARNING = lit(",\"warning\":\"");
+const L_ERROR = lit(",\"error\":\"");
+const L_ORIGINAL = lit("\",\"original\":\"");
 
 /** A syslog header value as out_syslog will send it, JSON-escaped ('"' and '\' are PRINTUSASCII). */
 function header(p: usize, n: usize, cls: u8, max: usize): void {
@@ -57,19 +62,19 @@ export function closeRecord(): void {
   putValue(namePtr, nameLen, nameClass, CTX_JSON);
   putLit(L_CEF_SEVERITY);
   putNumber(<u64>cefSeverity);
-  if (!known) putText(",\"unknown_event\":true");
-  if (truncated) putText(",\"truncated\":true");
+  if (!known) putLit(L_UNKNOWN_EVENT);
+  if (truncated) putLit(L_TRUNCATED);
   if (warnLen > 0) {
-    putText(",\"warning\":\"");
+    putLit(L_WARNING);
     escapeInto(warnings(), warnLen, CTX_JSON);
-    putText("\"");
+    putAscii(34);
   }
   if (invalid) {
-    putText(",\"error\":\"");
+    putLit(L_ERROR);
     escapeInto(errorMessage(), errLen, CTX_JSON);
-    putText("\",\"original\":\"");
+    putLit(L_ORIGINAL);
     escapeInto(originalPtr, originalLen, CTX_JSON);
-    putText("\"");
+    putAscii(34);
   }
   putAscii(125);
   reserve(1);
