@@ -76,46 +76,50 @@ export function beginRecord(inputLen: usize): void {
   return load<u32>(EXTRAS + <usize>i * EXTRA, 4);
 }
 
-/** Sets a slot: flags say what decoding the value needs (FLAG_ESCAPE, FLAG_HIGH), cls is the
- * output class of what it holds as it is (bytes.ts). */
-function setSlot(s: usize, kind: u8, ptr: usize, len: usize, flags: u8, cls: u8): void {
-  if (s < SLOTS + SLOT * <usize>SLOT_COUNT) {
-    const id = (s - SLOTS) >> 4;
-    const w = SET_BITS + ((id >> 6) << 3);
-    store<u64>(w, load<u64>(w) | (<u64>1 << <u64>(id & 63)));
-  }
-  store<u32>(s, generation);
-  store<u32>(s, <u32>ptr, 4);
-  store<u32>(s, <u32>len, 8);
-  store<u8>(s, kind, 12);
-  store<u8>(s, flags, 13);
-  store<u8>(s, 0, 14);
-  store<u8>(s, cls, 15);
+/** Bytes 12-15 of a slot as one word: kind; flags (what decoding the value needs: FLAG_ESCAPE,
+ * FLAG_HIGH; 0 once decoded); set from a received line (0 here); output class (bytes.ts). */
+@inline function slotMeta(kind: u8, flags: u8, cls: u8): u32 {
+  return <u32>kind | (<u32>flags << 8) | (<u32>cls << 24);
 }
 
-/** Sets the slot of a catalogue key from what the scanner found (see setScanned), in a few stores:
- * the scanner's hot path. */
-@inline export function setKnown(id: i32, kind: u8, ptr: usize, len: usize, cls: u8): void {
-  const w = SET_BITS + (<usize>(id >> 6) << 3);
-  store<u64>(w, load<u64>(w) | (<u64>1 << <u64>id));
-  const s = SLOTS + (<usize>id << 4);
+/** The slot word for what the scanner found, cls being the scanner's class of the value: a string
+ * with escapes or bytes >= 0x80 is decoded on first use (valueOf), which adds the classes of the
+ * characters its escapes stand for. Nested JSON text is kept as it is written ('"' and '\\'
+ * included); only its UTF-8 is repaired. */
+@inline function scannedMeta(kind: u8, cls: u8): u32 {
+  if (kind == KIND_NESTED) return slotMeta(KIND_NESTED, FLAG_HIGH, CLASS_UNKNOWN);
+  // numbers and literals never need decoding: their class has neither bit
+  return slotMeta(kind, cls & (FLAG_ESCAPE | FLAG_HIGH), cls & ~FLAG_ESCAPE);
+}
+
+@inline function storeSlot(s: usize, ptr: usize, len: usize, meta: u32): void {
   store<u32>(s, generation);
   store<u32>(s, <u32>ptr, 4);
   store<u32>(s, <u32>len, 8);
-  // kind, flags, from-line (0), class
-  let meta: u32;
-  if (kind == KIND_STRING) meta = <u32>KIND_STRING | (<u32>(cls & (FLAG_ESCAPE | FLAG_HIGH)) << 8) | (<u32>(cls & ~FLAG_ESCAPE) << 24);
-  else if (kind == KIND_NESTED) meta = <u32>KIND_NESTED | (<u32>FLAG_HIGH << 8) | (<u32>CLASS_UNKNOWN << 24);
-  else meta = <u32>kind | (<u32>cls << 24);
   store<u32>(s, meta, 12);
 }
 
-/** Sets a slot from what the scanner found: a string with escapes or bytes >= 0x80 is decoded on
- * first use (valueOf), which adds the classes of the characters its escapes stand for. Nested JSON
- * text is kept as it is written ('"' and '\\' included); only its UTF-8 is repaired. */
+/** Marks catalogue slot id set this record. */
+@inline function markSet(id: usize): void {
+  const w = SET_BITS + ((id >> 6) << 3);
+  store<u64>(w, load<u64>(w) | (<u64>1 << <u64>(id & 63)));
+}
+
+/** Sets a slot (catalogue or passed-through) to a value with the given slot word. */
+function setSlot(s: usize, ptr: usize, len: usize, meta: u32): void {
+  if (s < SLOTS + SLOT * <usize>SLOT_COUNT) markSet((s - SLOTS) >> 4);
+  storeSlot(s, ptr, len, meta);
+}
+
+/** Sets the slot of a catalogue key from what the scanner found: the scanner's hot path. */
+@inline export function setKnown(id: i32, kind: u8, ptr: usize, len: usize, cls: u8): void {
+  markSet(<usize>id);
+  storeSlot(SLOTS + (<usize>id << 4), ptr, len, scannedMeta(kind, cls));
+}
+
+/** Sets a slot from what the scanner found (see scannedMeta). */
 function setScanned(s: usize, kind: u8, ptr: usize, len: usize, cls: u8): void {
-  if (kind == KIND_NESTED) setSlot(s, kind, ptr, len, FLAG_HIGH, CLASS_UNKNOWN);
-  else setSlot(s, kind, ptr, len, cls & (FLAG_ESCAPE | FLAG_HIGH), cls & ~FLAG_ESCAPE);
+  setSlot(s, ptr, len, scannedMeta(kind, cls));
 }
 
 /** Sets a slot from a received line unless the record's own JSON already gave that key;
@@ -123,7 +127,7 @@ function setScanned(s: usize, kind: u8, ptr: usize, len: usize, cls: u8): void {
 export function setFromLine(id: i32, ptr: usize, len: usize): void {
   const s = slotOf(id);
   if (present(s) && load<u32>(s, 8) > 0 && load<u8>(s, 14) == 0) return;
-  setSlot(s, KIND_STRING, ptr, len, 0, CLASS_UNKNOWN);
+  setSlot(s, ptr, len, slotMeta(KIND_STRING, 0, CLASS_UNKNOWN));
   store<u8>(s, 1, 14);
 }
 
@@ -136,7 +140,7 @@ export function arenaTake(n: usize): usize {
 
 /** Sets a slot to a value that is already clean UTF-8 (used for values the engine supplies). */
 export function setSlotText(id: i32, ptr: usize, len: usize): void {
-  setSlot(slotOf(id), KIND_STRING, ptr, len, 0, CLASS_UNKNOWN);
+  setSlot(slotOf(id), ptr, len, slotMeta(KIND_STRING, 0, CLASS_UNKNOWN));
 }
 
 
@@ -147,7 +151,7 @@ export function setSlotText(id: i32, ptr: usize, len: usize): void {
 
 /** A slot holds a value this record (null counts as absent). */
 @inline export function present(s: usize): bool {
-  return load<u32>(s) == generation && load<u8>(s, 12) != KIND_NULL;
+  return isCurrent(s) && load<u8>(s, 12) != KIND_NULL;
 }
 @inline export function kindOf(s: usize): u8 { return load<u8>(s, 12); }
 
@@ -244,16 +248,8 @@ function initKeyIndex(): void {
     const src = KEYS + (<usize>r << 3);
     const off = <usize>load<u32>(src, 4);
     const len = <usize>load<u8>(src, 2);
-    const text = STRINGS + off;
-    let w0: u64 = 0, w1: u64 = 0;
-    if (len >= 8) {
-      for (let i: usize = 0; i < 8; i++) {
-        w0 |= <u64>load<u8>(text + i) << (<u64>i << 3);
-        w1 |= <u64>load<u8>(text + len - 8 + i) << (<u64>i << 3);
-      }
-    } else {
-      for (let i: usize = 0; i < len; i++) w0 |= <u64>load<u8>(text + i) << (<u64>i << 3);
-    }
+    keyWords(STRINGS + off, len);
+    const w0 = kw0, w1 = kw1;
     const row = KEY_ROWS + <usize>r * 24;
     store<u64>(row, w0);
     store<u64>(row, w1, 8);
