@@ -223,8 +223,8 @@ function isMac(p: usize, n: usize): bool {
   return true;
 }
 
-/** Checks vPtr/vLen against the field's CEF type; warns and returns false when it does not fit. */
-
+/** Checks the n bytes at v against field id's CEF type t (not 0); warns and returns false when
+ * they do not fit. */
 function fitsType(id: i32, t: u8, kind: u8, v: usize, n: usize): bool {
   if (kind == KIND_STRING || kind == KIND_NUMBER) {
     if (t == 1 && isInteger(v, n)) return true;

@@ -121,6 +121,13 @@ function scanEscape(p: usize): usize {
 const ONES: u64 = 0x0101010101010101;
 const HIGHS: u64 = 0x8080808080808080;
 
+/** The high bit of each byte of x that is '"'; only the lowest is sure to be exact (a borrow may
+ * mark a byte above it), which is the one ctz() finds. */
+@inline function quoteBits(x: u64): u64 {
+  const t = x ^ 0x2222222222222222;
+  return (t - ONES) & ~t & HIGHS;
+}
+
 
 /** Scans a string whose opening quote is at p - 1. Returns the position of the closing quote, or 0
  * on error. Sets strClass: the union of the byte classes of its content (bytes.ts), B_STOP when it
@@ -343,16 +350,13 @@ export function scanObject(start: usize, len: usize): bool {
     // 18: the two words read here, and the ':"' after a key of up to 15 bytes, lie inside the text
     if (k + 18 <= wordEnd) {
       const x = load<u64>(k);
-      const t = x ^ 0x2222222222222222;
-      const z = (t - ONES) & ~t & HIGHS;
+      const z = quoteBits(x);
       if (z != 0) {
         const q = <usize>(ctz(z) >> 3);
         id = lookupWords(x & ((<u64>1 << (<u64>q << 3)) - 1), 0, q, k);
         kq = k + q;
       } else {
-        const y = load<u64>(k, 8);
-        const t2 = y ^ 0x2222222222222222;
-        const z2 = (t2 - ONES) & ~t2 & HIGHS;
+        const z2 = quoteBits(load<u64>(k, 8));
         if (z2 != 0) {
           const q: usize = 8 + <usize>(ctz(z2) >> 3);
           kq = k + q;

@@ -400,14 +400,8 @@ const CTX_CLASS: usize = memory.data<u8>([
 /** Writes len bytes at src for context ctx: copied whole when the value's class (bytes.ts) says
  * nothing in it needs an action there, else through escapeInto(). */
 export function putValue(src: usize, len: usize, cls: u8, ctx: i32): void {
-  if ((<u32>cls & <u32>load<u8>(CTX_CLASS + <usize>ctx)) != 0) {
-    escapeInto(src, len, ctx);
-    return;
-  }
-  reserve(len);
-  const o = outPos;
-  copyShort(o, src, len);
-  outPos = o + len;
+  if ((<u32>cls & <u32>load<u8>(CTX_CLASS + <usize>ctx)) != 0) escapeInto(src, len, ctx);
+  else putRaw(src, len);
 }
 
 /** Writes kl bytes at k as they are (a key and its separator, in static data: copied as two words
