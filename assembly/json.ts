@@ -11,7 +11,7 @@
 // the compact layout Fluent Bit writes (no whitespace, `:"` and `,"` between tokens) is tested for
 // before any whitespace is skipped.
 
-import { onMember, onPlainMember, lookupWords, setKnown } from "./record";
+import { onMember, onPlainMember, lookupWords, lookupShort, setKnown, setKnownString, stringMeta } from "./record";
 import { ROLE_MESSAGE } from "./generated/catalogue";
 import { B_STOP, B_HIGH, B_NONHOST, BYTE_CLASS, PAIR_CLASS } from "./bytes";
 
@@ -97,6 +97,14 @@ function initClass(): void {
   store<u8>(UNESCAPE + 114, 13); store<u8>(UNESCAPE + 116, 9);
 }
 initClass();
+
+/** STRING_META[cls]: the slot word of a string value of class cls (record.ts stringMeta), one
+ * lookup on the hot path. */
+const STRING_META: usize = memory.data(256 * 4);
+function initStringMeta(): void {
+  for (let c = 0; c < 256; c++) store<u32>(STRING_META + (<usize>c << 2), stringMeta(<u8>c));
+}
+initStringMeta();
 
 @inline function isClass(c: u32, k: u8): bool { return (load<u8>(<usize>c, CLASS) & k) != 0; }
 
@@ -318,6 +326,30 @@ function scanNested(p: usize): usize {
   return 0;
 }
 
+// where nextMember() found the next key's opening quote
+let nextAt: usize = 0;
+
+/** After a member's value at p, in any layout but the compact one: ',' then the next key (its quote
+ * at nextAt: true), or '}' and nothing after it (false, errCode E_NONE), or an error (false). */
+function nextMember(p: usize): bool {
+  p = skipWs(p);
+  if (p >= end) { fail(E_OBJECT_END, p); return false; }
+  const d = load<u8>(p);
+  if (d == 44) {
+    p = skipWs(p + 1);
+    if (p >= end || load<u8>(p) != 34) { fail(E_KEY, p); return false; }
+    nextAt = p;
+    return true;
+  }
+  if (d == 125) {
+    p = skipWs(p + 1);
+    if (p < end) fail(E_TRAILING, p);
+    return false;
+  }
+  fail(E_OBJECT_END, p);
+  return false;
+}
+
 /** Scans the record [start, start + len). Calls onMember() for each top-level member. Returns false
  * on invalid JSON (errCode, errAt say where). Trailing NUL bytes count as the end of the text. */
 export function scanObject(start: usize, len: usize): bool {
@@ -346,14 +378,13 @@ export function scanObject(start: usize, len: usize): bool {
     const k = p + 1;
     let kq: usize = 0;
     let id: i32 = -1;
-    let done = false;
     // 18: the two words read here, and the ':"' after a key of up to 15 bytes, lie inside the text
     if (k + 18 <= wordEnd) {
       const x = load<u64>(k);
       const z = quoteBits(x);
       if (z != 0) {
         const q = <usize>(ctz(z) >> 3);
-        id = lookupWords(x & ((<u64>1 << (<u64>q << 3)) - 1), 0, q, k);
+        id = lookupShort(x & ((<u64>1 << (<u64>q << 3)) - 1), q);
         kq = k + q;
       } else {
         const z2 = quoteBits(load<u64>(k, 8));
@@ -364,17 +395,23 @@ export function scanObject(start: usize, len: usize): bool {
         }
       }
       // the common member, taken straight through: a catalogue key, then ':' and a string value
-      // written compactly (what Fluent Bit writes)
+      // written compactly (what Fluent Bit writes), then ',"' before the next key
       if (id >= 0 && id != ROLE_MESSAGE && load<u16>(kq, 1) == 0x223a) {
         const vs = kq + 3;
         const ve = scanStringAt(vs);
         if (ve == 0) return false;
-        setKnown(id, KIND_STRING, vs, ve - vs, strClass);
+        setKnownString(id, vs, ve - vs, load<u32>(STRING_META + (<usize>strClass << 2)));
         p = ve + 1;
-        done = true;
+        if (p + 2 <= end && load<u16>(p) == 0x222c) {
+          p++;
+          continue;
+        }
+        if (!nextMember(p)) return errCode == E_NONE;
+        p = nextAt;
+        continue;
       }
     }
-    if (!done) {
+    {
       let kClass: u8 = 0;
       if (id < 0) {
         kq = scanString(k);
@@ -433,21 +470,8 @@ export function scanObject(start: usize, len: usize): bool {
       p++;
       continue;
     }
-    p = skipWs(p);
-    if (p >= end) { fail(E_OBJECT_END, p); return false; }
-    const d = load<u8>(p);
-    if (d == 44) {
-      p = skipWs(p + 1);
-      if (p >= end || load<u8>(p) != 34) { fail(E_KEY, p); return false; }
-      continue;
-    }
-    if (d == 125) {
-      p = skipWs(p + 1);
-      if (p < end) { fail(E_TRAILING, p); return false; }
-      return true;
-    }
-    fail(E_OBJECT_END, p);
-    return false;
+    if (!nextMember(p)) return errCode == E_NONE;
+    p = nextAt;
   }
   return false;
 }

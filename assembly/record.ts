@@ -117,6 +117,17 @@ function setSlot(s: usize, ptr: usize, len: usize, meta: u32): void {
   storeSlot(SLOTS + (<usize>id << 4), ptr, len, scannedMeta(kind, cls));
 }
 
+/** The slot word of a string value of scanner class cls (the scanner keeps a table of them). */
+export function stringMeta(cls: u8): u32 {
+  return scannedMeta(KIND_STRING, cls);
+}
+
+/** setKnown() for a string value, with its slot word from stringMeta(). */
+@inline export function setKnownString(id: i32, ptr: usize, len: usize, meta: u32): void {
+  markSet(<usize>id);
+  storeSlot(SLOTS + (<usize>id << 4), ptr, len, meta);
+}
+
 /** Sets a slot from what the scanner found (see scannedMeta). */
 function setScanned(s: usize, kind: u8, ptr: usize, len: usize, cls: u8): void {
   setSlot(s, ptr, len, scannedMeta(kind, cls));
@@ -275,6 +286,24 @@ initKeyIndex();
     const row = KEY_ROWS + (r - 1) * 24;
     if (load<u64>(row) == w0 && load<u64>(row, 8) == w1 && <usize>load<u8>(row, 18) == len
       && (len <= 16 || sameBytes(STRINGS + <usize>load<u32>(row, 20) + 8, ptr + 8, len - 16))) {
+      id = <i32>load<u16>(row, 16);
+      break;
+    }
+    i = (i + 1) & <u32>(KEY_INDEX_SIZE - 1);
+  }
+  return id;
+}
+
+/** lookupWords() for a key of under 8 bytes (its word w0, zero-padded): the word and the length
+ * decide (a catalogue row of this length has a last word of 0). */
+@inline export function lookupShort(w0: u64, len: usize): i32 {
+  let i = keySlot(w0, 0, len);
+  let id = -1;
+  while (true) {
+    const r = <usize>load<u16>(KEY_INDEX + (<usize>i << 1));
+    if (r == 0) break;
+    const row = KEY_ROWS + (r - 1) * 24;
+    if (load<u64>(row) == w0 && <usize>load<u8>(row, 18) == len) {
       id = <i32>load<u16>(row, 16);
       break;
     }
