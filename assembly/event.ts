@@ -529,25 +529,35 @@ export function startFieldWalk(): void {
   return id;
 }
 
-/** PLAIN_MAX[id]: the longest value a format may write directly (the field's limit, 0xffff when it
- * has none) for a string-typed field; 0 for a typed field, which always goes through fieldAt().
- * msg is plain too, for CEF; structured data leaves it out (it is the MSG) and takes it through
- * fieldAt(), which notes it for the MSG. */
-const PLAIN_MAX: usize = memory.data(FIELD_COUNT * 2);
-function initPlainMax(): void {
+/** FIELD_OUT[id], 8 bytes: u32 address of the key (the catalogue holds " key=" around it), u16 key
+ * length, u16 PLAIN_MAX: the longest value a format may write directly (the field's limit, 0xffff
+ * when it has none) for a string-typed field; 0 for a typed field, which always goes through
+ * fieldAt(). msg is plain too, for CEF; structured data leaves it out (it is the MSG) and takes it
+ * through fieldAt(), which notes it for the MSG. */
+const FIELD_OUT: usize = memory.data(FIELD_COUNT * 8);
+function initFieldOut(): void {
   for (let id = 0; id < FIELD_COUNT; id++) {
+    const row = FIELD_OUT + (<usize>id << 3);
+    store<u32>(row, <u32>fieldKey(id));
+    store<u16>(row, <u16>fieldKeyLen(id), 4);
     if (fieldType(id) != 0) continue;
     const max = fieldMax(id);
-    store<u16>(PLAIN_MAX + (<usize>id << 1), <u16>(max == 0 ? 0xffff : max));
+    store<u16>(row, <u16>(max == 0 ? 0xffff : max), 6);
   }
 }
-initPlainMax();
+initFieldOut();
 
-/** The slot of field id (set this record) holds a plain JSON string (no escapes, no bytes >= 0x80)
- * of 1 to PLAIN_MAX[id] bytes: the format writes it as it is, after checking its class. */
-@inline export function isPlainField(id: i32, s: usize): bool {
-  return isCurrent(s) && (load<u16>(s, 12) == <u16>KIND_STRING)
-    && <usize>load<u32>(s, 8) - 1 < <usize>load<u16>(PLAIN_MAX + (<usize>id << 1));
+/** The FIELD_OUT row of field id. */
+@inline export function fieldOut(id: i32): usize { return FIELD_OUT + (<usize>id << 3); }
+/** Key address and length in a FIELD_OUT row. */
+@inline export function outKey(row: usize): usize { return <usize>load<u32>(row); }
+@inline export function outKeyLen(row: usize): usize { return <usize>load<u16>(row, 4); }
+
+/** The slot s of field id (visited by the walk, so set this record or a derived field, whose kind is
+ * 0 until set: record.ts beginRecord) holds a plain JSON string (no escapes, no bytes >= 0x80) of 1
+ * to PLAIN_MAX bytes (row: fieldOut(id)): the format writes it as it is, after checking its class. */
+@inline export function isPlainField(row: usize, s: usize): bool {
+  return (load<u16>(s, 12) == <u16>KIND_STRING) && <usize>load<u32>(s, 8) - 1 < <usize>load<u16>(row, 6);
 }
 
 /** The current field: catalogue id, or -1 for a passed-through key. */

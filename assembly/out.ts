@@ -386,16 +386,25 @@ export function escapeInto(src: usize, len: usize, ctx: i32): void {
   outPos = o;
 }
 
-// CTX_CLASS[ctx]: the byte classes (bytes.ts) that need an action in context ctx, inside a JSON
-// string or not (the bytes JSON escapes are all B_STOP, which every context has).
-const CTX_CLASS: usize = memory.data<u8>([
-  B_STOP | B_PIPE | B_DEL, // CTX_CEF_HEADER
-  B_STOP | B_EQUALS | B_DEL, // CTX_CEF_VALUE
-  B_STOP | B_BRACKET | B_DEL, // CTX_SD_VALUE
-  B_STOP | B_DEL, // CTX_MSG
-  B_STOP | B_NONHOST, // CTX_PRINTUSASCII (conservative: '_' ':' and the like take the escaper)
-  B_STOP, // CTX_JSON
-]);
+// The byte classes (bytes.ts) that need an action in context ctx, inside a JSON string or not (the
+// bytes JSON escapes are all B_STOP, which every context has). A function of constants, so that a
+// writer called with a constant context tests the class against a constant.
+@inline function ctxClass(ctx: i32): u32 {
+  return ctx == CTX_CEF_HEADER ? B_STOP | B_PIPE | B_DEL
+    : ctx == CTX_CEF_VALUE ? B_STOP | B_EQUALS | B_DEL
+    : ctx == CTX_SD_VALUE ? B_STOP | B_BRACKET | B_DEL
+    : ctx == CTX_MSG ? B_STOP | B_DEL
+    // conservative: '_' ':' and the like take the escaper
+    : ctx == CTX_PRINTUSASCII ? B_STOP | B_NONHOST
+    : B_STOP; // CTX_JSON
+}
+
+/** ctxClass() of each context, for writers called with a context that is not a constant. */
+const CTX_CLASS: usize = memory.data(8);
+function initCtxClass(): void {
+  for (let ctx = 0; ctx <= CTX_JSON; ctx++) store<u8>(CTX_CLASS + <usize>ctx, <u8>ctxClass(ctx));
+}
+initCtxClass();
 
 /** Writes len bytes at src for context ctx: copied whole when the value's class (bytes.ts) says
  * nothing in it needs an action there, else through escapeInto(). */
@@ -408,7 +417,7 @@ export function putValue(src: usize, len: usize, cls: u8, ctx: i32): void {
  * with no read-limit check when they fit in 16), then n bytes at v for context ctx, with one
  * reservation when the value needs no escaping. */
 @inline export function putField(k: usize, kl: usize, v: usize, n: usize, cls: u8, ctx: i32): void {
-  if ((<u32>cls & <u32>load<u8>(CTX_CLASS + <usize>ctx)) != 0) {
+  if ((<u32>cls & ctxClass(ctx)) != 0) {
     putRaw(k, kl);
     escapeInto(v, n, ctx);
     return;

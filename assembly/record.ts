@@ -4,6 +4,7 @@
 
 import {
   FIELD_COUNT, ROLE_COUNT, ROLE_MESSAGE, KEYS, KEY_COUNT, KEY_INDEX_SIZE, KEY_INDEX_BITS, STRINGS, FIELDS,
+  DERIVED_FIELD_COUNT,
 } from "./generated/catalogue";
 import { KIND_STRING, KIND_NULL, KIND_NESTED, FLAG_ESCAPE, FLAG_HIGH } from "./json";
 import { CLASS_UNKNOWN } from "./bytes";
@@ -15,6 +16,9 @@ import { decodeInto, escapedClass } from "./text";
 const SLOT: usize = 16;
 export const SLOT_COUNT: i32 = FIELD_COUNT + ROLE_COUNT;
 const SLOTS: usize = memory.data(<i32>SLOT * SLOT_COUNT);
+// beginRecord() clears the kinds of the derived fields, ids 0-2, one store each
+// @ts-ignore: a compile-time check
+if (DERIVED_FIELD_COUNT != 3) ERROR("beginRecord clears 3 derived slots: update it");
 
 /** Unknown keys kept per record; more are dropped and counted. */
 export const MAX_EXTRA: i32 = 64;
@@ -49,6 +53,11 @@ export function beginRecord(inputLen: usize): void {
     generation = 1;
   }
   memory.fill(SET_BITS, 0, <usize>SET_WORDS * 8);
+  // the writers visit the derived fields whether set or not (event.ts fieldWord): kind 0 until set,
+  // so that a value left from an earlier record is never taken for a plain field (isPlainField)
+  store<u8>(SLOTS, 0, 12);
+  store<u8>(SLOTS + SLOT, 0, 12);
+  store<u8>(SLOTS + 2 * SLOT, 0, 12);
   extraCount = 0;
   droppedKeys = 0;
   // every decoded byte comes from at most one input byte, growing at most 3x (U+FFFD); a

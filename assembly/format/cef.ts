@@ -3,9 +3,9 @@
 
 import {
   classPtr, classLen, classClass, namePtr, nameLen, nameClass, cefSeverity, versionPtr, versionLen, versionClass,
-  startFieldWalk, nextFieldId, isPlainField, fieldAt, extraAt, finishFields, fKey, fKeyLen, fValue, fLen, fClass,
+  startFieldWalk, nextFieldId, isPlainField, fieldOut, outKey, outKeyLen, fieldAt, extraAt, finishFields, fKey, fKeyLen, fValue, fLen, fClass,
 } from "../event";
-import { slotOf, fieldKey, fieldKeyLen, extraCount } from "../record";
+import { slotOf, extraCount } from "../record";
 import { putLit, putAscii, lit, putValue, putField, putRaw, putNumber, putByte, reserve, utf8Prefix, CTX_CEF_HEADER, CTX_CEF_VALUE } from "../out";
 
 /** Device Vendor and Device Product: fixed, well inside the standard's 63 characters. */
@@ -39,9 +39,10 @@ export function writeCef(): void {
   startFieldWalk();
   for (let id = nextFieldId(); id >= 0; id = nextFieldId()) {
     const s = slotOf(id);
-    if (isPlainField(id, s)) {
+    const row = fieldOut(id);
+    if (isPlainField(row, s)) {
       // " key=" (the catalogue holds it so) and the value
-      putField(fieldKey(id) - 1, fieldKeyLen(id) + 2, <usize>load<u32>(s, 4), <usize>load<u32>(s, 8), load<u8>(s, 15), CTX_CEF_VALUE);
+      putField(outKey(row) - 1, outKeyLen(row) + 2, <usize>load<u32>(s, 4), <usize>load<u32>(s, 8), load<u8>(s, 15), CTX_CEF_VALUE);
     } else if (fieldAt(id)) {
       putField(fKey - 1, fKeyLen + 2, fValue, fLen, fClass, CTX_CEF_VALUE);
     }

@@ -4,7 +4,7 @@
 import {
   facility, syslogSeverity, hasTime, timeSec, timeMicro, hostnamePtr, hostnameLen, hostnameClass, procidPtr, procidLen, procidClass,
   classPtr, classLen, classClass, namePtr, nameLen, nameClass, msgPtr, msgLen, msgClass,
-  startFieldWalk, nextFieldId, isPlainField, fieldAt, extraAt, finishFields, fKey, fKeyLen, fValue, fLen, fClass,
+  startFieldWalk, nextFieldId, isPlainField, fieldOut, outKey, outKeyLen, fieldAt, extraAt, finishFields, fKey, fKeyLen, fValue, fLen, fClass,
 } from "../event";
 import {
   putValue, putLit, putAscii, lit, putRaw, putNumber, putByte, putFormatQuote, reserve, utf8Prefix,
@@ -83,8 +83,9 @@ function writeStructuredData(): void {
   startFieldWalk();
   for (let id = nextFieldId(); id >= 0; id = nextFieldId()) {
     const s = slotOf(id);
-    if (id != FIELD_MSG && isPlainField(id, s)) {
-      param(fieldKey(id), fieldKeyLen(id), <usize>load<u32>(s, 4), <usize>load<u32>(s, 8), load<u8>(s, 15));
+    const row = fieldOut(id);
+    if (id != FIELD_MSG && isPlainField(row, s)) {
+      param(outKey(row), outKeyLen(row), <usize>load<u32>(s, 4), <usize>load<u32>(s, 8), load<u8>(s, 15));
     } else if (fieldAt(id) && id != FIELD_MSG) {
       param(fKey, fKeyLen, fValue, fLen, fClass);
     }
