@@ -201,7 +201,13 @@ export function putLit(l: usize): void {
   const n = <usize>load<u8>(l);
   reserve(n);
   const o = outPos;
-  copyShort(o, l + 1, n);
+  // the pool is static data, with more of it or the heap after it: two words need no read check
+  if (n <= 16) {
+    store<u64>(o, load<u64>(l, 1));
+    store<u64>(o, load<u64>(l, 9), 8);
+  } else {
+    memory.copy(o, l + 1, n);
+  }
   outPos = o + n;
 }
 

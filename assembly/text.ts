@@ -202,17 +202,48 @@ function fraction(p: usize, end: usize): usize {
   return p;
 }
 
+// The fixed part of an RFC 3339 date-time, YYYY-MM-DDTHH:MM:SS, is checked as three little-endian
+// words: the separators against constants, every digit position at once (digitsOnly) after the
+// separators are replaced by '0'.
+const ZEROS: u64 = 0x3030303030303030;
+const NIBBLE_HI: u64 = 0xf0f0f0f0f0f0f0f0;
+const SIXES: u64 = 0x0606060606060606;
+/** Bytes 4 and 7 of "YYYY-MM-", and the '-' they must hold. */
+const DATE_SEPS: u64 = 0xff0000ff00000000;
+const DATE_DASHES: u64 = 0x2d00002d00000000;
+/** Bytes 2 and 5 of "DDTHH:MM": the date-time separator (checked on its own) and a ':'. */
+const MID_SEPS: u64 = 0x0000ff0000ff0000;
+const MID_COLON: u64 = 0x00003a0000000000;
+const MID_COLON_MASK: u64 = 0x0000ff0000000000;
+
+/** Every byte of w is an ASCII digit: high nibble 3, and still 3 after adding 6 (no carry can
+ * reach a byte that passed the first test). */
+@inline function digitsOnly(w: u64): bool {
+  return (((w & NIBBLE_HI) ^ ZEROS) | (((w + SIXES) & NIBBLE_HI) ^ ZEROS)) == 0;
+}
+
+/** The two digits at p (already checked) as a number. */
+@inline function pairAt(p: usize): i32 {
+  const w = <i32>load<u16>(p) - 0x3030;
+  return (w & 0xff) * 10 + (w >> 8);
+}
+
 /** RFC 3339 date-time (§5.6), 'T', 't' or ' ' between date and time, 'Z', 'z' or ±hh:mm. */
 export function parseRfc3339(p: usize, len: usize): bool {
   const end = p + len;
   if (len < 20) return false;
-  const y1 = d2(p), y2 = d2(p + 2), mo = d2(p + 5), d = d2(p + 8);
-  const h = d2(p + 11), mi = d2(p + 14), s = d2(p + 17);
-  if ((y1 | y2) < 0 || mo < 1 || mo > 12 || d < 1 || h < 0 || h > 23 || mi < 0 || mi > 59 || s < 0 || s > 59) return false;
-  if (load<u8>(p + 4) != 45 || load<u8>(p + 7) != 45 || load<u8>(p + 13) != 58 || load<u8>(p + 16) != 58) return false;
-  const sep = load<u8>(p + 10);
-  if (sep != 84 && sep != 116 && sep != 32) return false;
-  const y = y1 * 100 + y2;
+  // "YYYY-MM-", "DDTHH:MM", ":SS" and the byte after it (len >= 20: all inside the text)
+  const a = load<u64>(p);
+  const b = load<u64>(p, 8);
+  const c = load<u32>(p, 16);
+  if ((a & DATE_SEPS) != DATE_DASHES || (b & MID_COLON_MASK) != MID_COLON || (c & 0xff) != 58) return false;
+  if (!digitsOnly((a & ~DATE_SEPS) | (ZEROS & DATE_SEPS)) || !digitsOnly((b & ~MID_SEPS) | (ZEROS & MID_SEPS))) return false;
+  if (!digitsOnly(<u64>((c & 0x00ffff00) | 0x30000030) | (ZEROS & 0xffffffff00000000))) return false;
+  const sep = <u32>(b >> 16) & 0xff;
+  if ((sep | 32) != 116 && sep != 32) return false;
+  const y = pairAt(p) * 100 + pairAt(p + 2), mo = pairAt(p + 5), d = pairAt(p + 8);
+  const h = pairAt(p + 11), mi = pairAt(p + 14), s = pairAt(p + 17);
+  if (<u32>(mo - 1) >= 12 || d < 1 || h > 23 || mi > 59 || s > 59) return false;
   if (d > daysInMonth(y, mo)) return false;
   let q = p + 19;
   tMicro = 0;
@@ -223,7 +254,7 @@ export function parseRfc3339(p: usize, len: usize): bool {
   if (q >= end) return false;
   let offset = 0;
   const z = load<u8>(q);
-  if (z == 90 || z == 122) {
+  if ((z | 32) == 122) {
     q++;
   } else if (z == 43 || z == 45) {
     if (q + 6 != end || load<u8>(q + 3) != 58) return false;

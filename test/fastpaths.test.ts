@@ -1,7 +1,8 @@
 // The engine's shortcuts against the reference, where they are most likely to be wrong: a byte that
 // needs escaping at every offset of a value (the scanner reads eight bytes per step and remembers
 // byte classes; the writers copy a value whole when its class allows), keys at the lengths where
-// the key lookup changes method, keys one byte away from catalogue keys, and the host allocator.
+// the key lookup changes method, keys one byte away from catalogue keys, timestamps one byte away
+// from valid ones, and the host allocator.
 import { describe, it, expect } from "vitest";
 import { referenceConvert } from "../src/_reference.js";
 import { FILTER_FUNCTIONS } from "../src/_host.js";
@@ -57,6 +58,23 @@ function cases(): [string, string][] {
   // hostnames: plain, with characters a HOSTNAME may not hold, IPv6
   for (const h of ["segura-01.example.com", "segura 01", "[::1]", "fe80::1", "h:o:s:t", "a".repeat(300), "hôst", "x\\u0000y"]) {
     out.push([`host ${h.slice(0, 20)}`, `{"event_id":16,"host":"${h}"}`]);
+  }
+  // timestamps: RFC 3339 texts, and the same with one byte changed at each position (the parser checks
+  // the date and time as whole words), epoch texts, and texts that are one byte away from either
+  const stamps = ["2024-05-06T01:46:40-03:00", "2024-02-29t23:59:59.123456Z", "1999-12-31 00:00:00z", "2100-01-01T00:00:00Z",
+    "2023-02-29T10:00:00Z", "2024-05-06T10:00:00.5+14:00", "1970-01-01T00:00:00Z"];
+  const swaps = ["0", "9", "/", ":", "-", "T", "t", " ", "Z", "+", ".", ",", "a", "\u00e9", "*"];
+  for (const t of stamps) {
+    out.push([`timestamp ${t}`, `{"event_id":16,"timestamp":"${t}"}`]);
+    for (let i = 0; i < 20; i++) {
+      for (const ch of swaps) {
+        const u = t.slice(0, i) + ch + t.slice(i + 1);
+        if (u !== t) out.push([`timestamp ${u}`, `{"event_id":16,"timestamp":"${u}"}`]);
+      }
+    }
+  }
+  for (const t of ["1715000000", "1715000000123", "1715000000.25", "2024", "2024-05-06", "2024-05-06T01:46:40", "20240506T014640Z"]) {
+    out.push([`timestamp ${t}`, `{"event_id":16,"timestamp":"${t}"}`]);
   }
   // numbers and literals as values
   for (const v of ["0", "-1", "1.5e+3", "true", "false", "null", "[1,\"]\"]", '{"a":"|="}']) {
