@@ -13,7 +13,7 @@
 
 import { onMember, onPlainMember, lookupWords, lookupShort, setKnown, setKnownString, stringMeta } from "./record";
 import { ROLE_MESSAGE } from "./generated/catalogue";
-import { B_STOP, B_HIGH, B_NONHOST, BYTE_CLASS, PAIR_CLASS } from "./bytes";
+import { B_STOP, B_HIGH, B_NONHOST, PAIR_CLASS } from "./bytes";
 
 export const KIND_STRING: u8 = 1;
 export const KIND_NUMBER: u8 = 2;
@@ -46,6 +46,7 @@ export const E_OBJECT_END: i32 = 10;
 export const E_ARRAY_END: i32 = 11;
 export const E_TRAILING: i32 = 12;
 export const E_DEPTH: i32 = 13;
+export const E_MEMORY: i32 = 14;
 
 export function errorText(e: i32): string {
   switch (e) {
@@ -62,6 +63,7 @@ export function errorText(e: i32): string {
     case E_ARRAY_END: return "expected ',' or ']'";
     case E_TRAILING: return "text after the closing '}'";
     case E_DEPTH: return "nesting deeper than 65536 levels";
+    case E_MEMORY: return "no memory left to read the record";
   }
   return "invalid JSON";
 }
@@ -70,8 +72,6 @@ export function errorText(e: i32): string {
 export let errCode: i32 = E_NONE;
 export let errAt: usize = 0;
 let end: usize = 0;
-/** Strings are scanned a word at a time below this address: min(end, end of memory - 7). */
-let wordEnd: usize = 0;
 // result of the last scanString()
 let strClass: u8 = 0;
 
@@ -140,7 +140,8 @@ const HIGHS: u64 = 0x8080808080808080;
 /** Scans a string whose opening quote is at p - 1. Returns the position of the closing quote, or 0
  * on error. Sets strClass: the union of the byte classes of its content (bytes.ts), B_STOP when it
  * holds an escape. Eight bytes per step, as four two-byte class lookups; in the step that holds the
- * end of the run, the lookups before it say where it is, without a walk. */
+ * end of the run, the lookups before it say where it is, without a walk. The NUL that scanObject()
+ * keeps at the end of the text stops every run there, so no step needs a bounds test. */
 function scanString(p: usize): usize {
   return scanStringAt(p);
 }
@@ -149,52 +150,40 @@ function scanString(p: usize): usize {
 @inline function scanStringAt(p: usize): usize {
   let cls: u32 = 0;
   while (true) {
-    if (p < wordEnd) {
-      const m0 = <u32>load<u8>(<usize>load<u16>(p), PAIR_CLASS);
-      const m1 = <u32>load<u8>(<usize>load<u16>(p, 2), PAIR_CLASS);
-      const m2 = <u32>load<u8>(<usize>load<u16>(p, 4), PAIR_CLASS);
-      const m3 = <u32>load<u8>(<usize>load<u16>(p, 6), PAIR_CLASS);
-      const m = (m0 | m1) | (m2 | m3);
-      if ((m & 3) == 0) {
-        cls |= m;
-        p += 8;
-        continue;
-      }
-      // the run ends in this word: in the first pair with a stop bit
-      let k = m0;
-      if ((m0 & 3) == 0) {
-        cls |= m0;
+    const m0 = <u32>load<u8>(<usize>load<u16>(p), PAIR_CLASS);
+    const m1 = <u32>load<u8>(<usize>load<u16>(p, 2), PAIR_CLASS);
+    const m2 = <u32>load<u8>(<usize>load<u16>(p, 4), PAIR_CLASS);
+    const m3 = <u32>load<u8>(<usize>load<u16>(p, 6), PAIR_CLASS);
+    const m = (m0 | m1) | (m2 | m3);
+    if ((m & 3) == 0) {
+      cls |= m;
+      p += 8;
+      continue;
+    }
+    // the run ends in this word: in the first pair with a stop bit
+    let k = m0;
+    if ((m0 & 3) == 0) {
+      cls |= m0;
+      p += 2;
+      k = m1;
+      if ((m1 & 3) == 0) {
+        cls |= m1;
         p += 2;
-        k = m1;
-        if ((m1 & 3) == 0) {
-          cls |= m1;
+        k = m2;
+        if ((m2 & 3) == 0) {
+          cls |= m2;
           p += 2;
-          k = m2;
-          if ((m2 & 3) == 0) {
-            cls |= m2;
-            p += 2;
-            k = m3;
-          }
+          k = m3;
         }
       }
-      if ((k & 1) == 0) {
-        // the second byte ends the run; the pair's other bits are the first byte's
-        cls |= k & ~3;
-        p++;
-      }
-      // a stop found past the end of the text (the words read on) is not this string's end
-      if (p >= end) return fail(E_STRING, end);
-    } else {
-      // near the end of the text (or of memory): one byte at a time; the words read before may
-      // have stepped past the end
-      if (p >= end) return fail(E_STRING, end);
-      const k = <u32>load<u8>(<usize>load<u8>(p), BYTE_CLASS);
-      if ((k & 1) == 0) {
-        cls |= k;
-        p++;
-        continue;
-      }
     }
+    if ((k & 1) == 0) {
+      // the second byte ends the run; the pair's other bits are the first byte's
+      cls |= k & ~3;
+      p++;
+    }
+    // the NUL kept at the end of the text
+    if (p >= end) return fail(E_STRING, end);
     const c = <u32>load<u8>(p);
     if (c == 34) break;
     if (c != 92) return fail(E_CONTROL, p);
@@ -351,14 +340,30 @@ function nextMember(p: usize): bool {
 }
 
 /** Scans the record [start, start + len). Calls onMember() for each top-level member. Returns false
- * on invalid JSON (errCode, errAt say where). Trailing NUL bytes count as the end of the text. */
+ * on invalid JSON (errCode, errAt say where). Trailing NUL bytes count as the end of the text.
+ *
+ * For the scan, the byte at the end of the text is a NUL (a byte that ends every string run), so
+ * that the string scanner's eight-byte steps never pass it and need no bounds test; the byte that
+ * was there is put back before returning. Fluent Bit's records end in that NUL already. */
 export function scanObject(start: usize, len: usize): bool {
   errCode = E_NONE;
   errAt = 0;
   end = start + len;
   while (end > start && load<u8>(end - 1) == 0) end--;
-  const memEnd = <usize>memory.size() << 16;
-  wordEnd = end < memEnd - 7 ? end : memEnd - 7;
+  // the NUL and the eight-byte words read up to it must lie in memory: a record at the very end of
+  // memory gets one more page after it
+  if (end + 8 > (<usize>memory.size() << 16) && memory.grow(1) < 0) {
+    fail(E_MEMORY, end);
+    return false;
+  }
+  const saved = load<u8>(end);
+  store<u8>(end, 0);
+  const ok = scanMembers(start);
+  store<u8>(end, saved);
+  return ok;
+}
+
+function scanMembers(start: usize): bool {
   let p = skipWs(start);
   if (p >= end) { fail(E_EMPTY, p); return false; }
   if (load<u8>(p) != 123) { fail(E_NOT_OBJECT, p); return false; }
@@ -379,7 +384,7 @@ export function scanObject(start: usize, len: usize): bool {
     let kq: usize = 0;
     let id: i32 = -1;
     // 18: the two words read here, and the ':"' after a key of up to 15 bytes, lie inside the text
-    if (k + 18 <= wordEnd) {
+    if (k + 18 <= end) {
       const x = load<u64>(k);
       const z = quoteBits(x);
       if (z != 0) {
