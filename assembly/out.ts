@@ -14,7 +14,7 @@
 // AssemblyScript's UTF-16 literals once at start (lit), then copied as words. The buffer keeps
 // SLACK spare bytes past every reservation, so word copies may write past the end of what they copy.
 
-import { B_STOP, B_PIPE, B_EQUALS, B_BRACKET, B_DEL, B_NONHOST } from "./bytes";
+import { B_STOP, B_STOP_HI, B_PIPE, B_EQUALS, B_BRACKET, B_DEL, B_NONHOST, PAIR_CLASS } from "./bytes";
 
 // ---- actions -------------------------------------------------------------------------------
 const A_COPY: u8 = 0;
@@ -298,6 +298,12 @@ const HEX: usize = memory.data<u8>([48, 49, 50, 51, 52, 53, 54, 55, 56, 57, 97, 
     | (<u32>load<u8>(<usize>load<u8>(p, 6), SPECIAL) | <u32>load<u8>(<usize>load<u8>(p, 7), SPECIAL));
 }
 
+/** OR of the classes of the four byte pairs at p (bytes.ts PAIR_CLASS). */
+@inline function pairClass8(p: usize): u32 {
+  return (<u32>load<u8>(<usize>load<u16>(p), PAIR_CLASS) | <u32>load<u8>(<usize>load<u16>(p, 2), PAIR_CLASS))
+    | (<u32>load<u8>(<usize>load<u16>(p, 4), PAIR_CLASS) | <u32>load<u8>(<usize>load<u16>(p, 6), PAIR_CLASS));
+}
+
 /** Writes byte c as action a says at o; returns the new o. */
 function act(o: usize, c: u32, a: u32, json: bool): usize {
   if (a == A_BACKSLASH) {
@@ -358,12 +364,15 @@ export function escapeInto(src: usize, len: usize, ctx: i32): void {
   let o = outPos;
   const json = jsonMode;
   const mask = (<u32>1 << <u32>ctx) | (json ? C_JSON : 0);
+  // the same test on two bytes at once (bytes.ts PAIR_CLASS): the context's classes and a run end
+  // in either byte ('"', '\\' and controls, which JSON mode escapes), a superset of mask
+  const pairMask = <u32>load<u8>(CTX_CLASS + <usize>ctx) | B_STOP | B_STOP_HI;
   const end = src + len;
   let p = src;
   while (true) {
-    // eight clean bytes at a time
+    // eight bytes at a time while no pair of them may need an action
     while (p + 8 <= end) {
-      if ((special8(p) & mask) != 0) break;
+      if ((pairClass8(p) & pairMask) != 0) break;
       store<u64>(o, load<u64>(p));
       p += 8;
       o += 8;
@@ -376,9 +385,11 @@ export function escapeInto(src: usize, len: usize, ctx: i32): void {
       o += n;
       break;
     }
-    // otherwise one byte at a time up to and including the next byte that needs an action
+    // otherwise one byte at a time, within this word, up to and including the next byte that
+    // needs an action (the pair test may have flagged a byte that needs none here)
     const t = TABLES + (<usize>((json ? CTX_COUNT : <i32>0) + ctx) << 8);
-    while (p < end) {
+    const stop = n < 8 ? end : p + 8;
+    while (p < stop) {
       const c = <u32>load<u8>(p);
       p++;
       if ((<u32>load<u8>(<usize>c, SPECIAL) & mask) != 0) {

@@ -5,7 +5,7 @@
 // from valid ones, and the host allocator.
 import { describe, it, expect } from "vitest";
 import { referenceConvert } from "../src/_reference.js";
-import { FILTER_FUNCTIONS } from "../src/_host.js";
+import { FILTER_FUNCTIONS, convertLine } from "../src/_host.js";
 import { FIELDS, RECORD_KEYS } from "../src/_catalogue.js";
 import fc from "fast-check";
 import { freshHost, recordText, FORMAT_OF } from "./_helpers.js";
@@ -95,6 +95,17 @@ describe("engine = reference at the scanner's and writers' boundaries", () => {
       compared++;
     }
     expect(compared).toBe(all.length);
+    expect(compared).toBeGreaterThan(5000);
+  });
+  // bare lines are written raw (no JSON string around them): other bytes need an action there
+  it.each(["cef", "syslog", "cef-syslog"] as const)("bare %s lines on the boundary cases", (format) => {
+    let compared = 0;
+    for (const [name, text] of all) {
+      const want = referenceConvert(text, format, false, SEC, NSEC);
+      const got = new TextDecoder().decode(convertLine(host, format, text, SEC, NSEC));
+      if (got !== want) expect({ name, text, got }).toEqual({ name, text, got: want });
+      compared++;
+    }
     expect(compared).toBeGreaterThan(5000);
   });
 });
