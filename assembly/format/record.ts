@@ -9,12 +9,17 @@ import {
   facility, syslogSeverity, cefSeverity, hostnamePtr, hostnameLen, hostnameClass, procidPtr, procidLen, procidClass,
   classPtr, classLen, classClass, namePtr, nameLen, nameClass, known, invalid, warnLen, warnings, errLen, errorMessage, originalPtr, originalLen,
 } from "../event";
-import { escapeInto, putValue, putLit, putAscii, lit, putNumber, reserve, setJsonMode, utf8Prefix, CTX_JSON, CTX_PRINTUSASCII } from "../out";
+import { escapeInto, putValue, putLit, putAscii, lit, putNumber, reserve, setJsonMode, utf8Prefix, outPos, CTX_JSON, CTX_PRINTUSASCII } from "../out";
 import { MAX_HOSTNAME, MAX_PROCID, MAX_MSGID } from "./rfc5424";
 import { truncated } from "../native";
 
 const L_OPEN = lit("{\"message\":\"");
 const L_SEVERITY = lit("\",\"severity\":");
+/** L_SEVERITY, a digit, L_FACILITY, a digit, L_HOSTNAME: one copy and two digit stores when both
+ * numbers have one digit (always for the severity, 0-7; nearly always for the facility). */
+const L_SEVERITY_FACILITY = lit("\",\"severity\":0,\"facility\":0,\"hostname\":\"");
+const AT_SEVERITY: usize = 13;
+const AT_FACILITY: usize = 26;
 const L_FACILITY = lit(",\"facility\":");
 const L_HOSTNAME = lit(",\"hostname\":\"");
 const L_PROCID = lit("\",\"appname\":\"Segura\",\"procid\":\"");
@@ -46,11 +51,18 @@ export function openRecord(): void {
 
 /** Closes the message string and writes the other keys. */
 export function closeRecord(): void {
-  putLit(L_SEVERITY);
-  putNumber(<u64>syslogSeverity);
-  putLit(L_FACILITY);
-  putNumber(<u64>facility);
-  putLit(L_HOSTNAME);
+  if (facility < 10) {
+    const o = outPos;
+    putLit(L_SEVERITY_FACILITY);
+    store<u8>(o + AT_SEVERITY, <u8>(48 + syslogSeverity));
+    store<u8>(o + AT_FACILITY, <u8>(48 + facility));
+  } else {
+    putLit(L_SEVERITY);
+    putNumber(<u64>syslogSeverity);
+    putLit(L_FACILITY);
+    putNumber(<u64>facility);
+    putLit(L_HOSTNAME);
+  }
   header(hostnamePtr, hostnameLen, hostnameClass, MAX_HOSTNAME);
   putLit(L_PROCID);
   header(procidPtr, procidLen, procidClass, MAX_PROCID);
