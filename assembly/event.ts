@@ -166,38 +166,50 @@ function isNumber(p: usize, n: usize): bool {
   return i == n;
 }
 
-/** Four parts of one to three digits, each at most 255, joined by '.'. A part is read with no
- * loop: at most three digits, then a '.' or the end. */
+// IPv4 is checked on the value's bytes as two little-endian words (copied into a zeroed 16-byte
+// buffer first, so nothing past the value is read and the bytes after it are 0): which bytes are
+// '.', which are digits, gathered into one bit per byte; the rules on parts are tests on those bits.
+const IP_BUF: usize = memory.data(16);
+const IP_ONES: u64 = 0x0101010101010101;
+const IP_LOW7: u64 = 0x7f7f7f7f7f7f7f7f;
+const IP_HIGHS: u64 = 0x8080808080808080;
+
+/** The high bit of each byte of x that is 0, exactly. */
+@inline function zeroBytes(x: u64): u64 {
+  return ~(((x & IP_LOW7) + IP_LOW7) | x) & IP_HIGHS;
+}
+/** The high bit of each byte of x that is an ASCII digit, exactly. */
+@inline function digitBytes(x: u64): u64 {
+  const a = x ^ 0x3030303030303030;
+  return ~(((a & IP_LOW7) + 0x7676767676767676) | a) & IP_HIGHS;
+}
+/** One bit per byte (bit i: byte i) of a mask with only high bits set. */
+@inline function gatherBytes(m: u64): u32 {
+  return <u32>(((m >> 7) * 0x0102040810204080) >> 56);
+}
+
+/** Four parts of one to three digits, each at most 255, joined by '.'. */
 function isIpv4(p: usize, n: usize): bool {
   if (n < 7 || n > 15) return false;
-  const e = p + n;
-  let parts = 0;
-  while (true) {
-    let v = <u32>load<u8>(p) - 48;
-    if (v >= 10) return false;
-    p++;
-    if (p < e) {
-      const d1 = <u32>load<u8>(p) - 48;
-      if (d1 < 10) {
-        v = v * 10 + d1;
-        p++;
-        if (p < e) {
-          const d2 = <u32>load<u8>(p) - 48;
-          if (d2 < 10) {
-            v = v * 10 + d2;
-            p++;
-          }
-        }
-      }
-    }
-    if (v > 255) return false;
-    parts++;
-    if (p == e) return parts == 4;
-    if (parts == 4 || load<u8>(p) != 46) return false;
-    p++;
-    if (p == e) return false;
+  store<u64>(IP_BUF, 0);
+  store<u64>(IP_BUF, 0, 8);
+  memory.copy(IP_BUF, p, n);
+  const lo = load<u64>(IP_BUF), hi = load<u64>(IP_BUF, 8);
+  const dots = gatherBytes(zeroBytes(lo ^ 0x2e2e2e2e2e2e2e2e)) | (gatherBytes(zeroBytes(hi ^ 0x2e2e2e2e2e2e2e2e)) << 8);
+  const digits = gatherBytes(digitBytes(lo)) | (gatherBytes(digitBytes(hi)) << 8);
+  const all = (<u32>1 << <u32>n) - 1;
+  // every byte a digit or a dot; three dots, none first, last or next to another; at most three
+  // digits in a row
+  if ((dots | digits) != all || popcnt(dots) != 3 || (dots & 1) != 0 || (dots >> <u32>(n - 1)) != 0
+    || (dots & (dots >> 1)) != 0 || (digits & (digits >> 1) & (digits >> 2) & (digits >> 3)) != 0) return false;
+  // each part of three digits at most 255: the parts start where three digits in a row do
+  let three = digits & (digits >> 1) & (digits >> 2);
+  while (three != 0) {
+    const at = IP_BUF + <usize>ctz(three);
+    if (<u32>load<u8>(at) * 100 + <u32>load<u8>(at, 1) * 10 + <u32>load<u8>(at, 2) > 255 + 48 * 111) return false;
+    three &= three - 1;
   }
-  return false;
+  return true;
 }
 
 /** IPv4 dotted quad, or IPv6 text (hex digits, ':' and '.' with at least one ':', at most 45). */

@@ -1,8 +1,8 @@
 // The engine's shortcuts against the reference, where they are most likely to be wrong: a byte that
 // needs escaping at every offset of a value (the scanner reads eight bytes per step and remembers
 // byte classes; the writers copy a value whole when its class allows), keys at the lengths where
-// the key lookup changes method, keys one byte away from catalogue keys, timestamps one byte away
-// from valid ones, and the host allocator.
+// the key lookup changes method, keys one byte away from catalogue keys, timestamps and IPv4
+// addresses one byte away from valid ones, and the host allocator.
 import { describe, it, expect } from "vitest";
 import { referenceConvert } from "../src/_reference.js";
 import { FILTER_FUNCTIONS, convertLine } from "../src/_host.js";
@@ -75,6 +75,19 @@ function cases(): [string, string][] {
   }
   for (const t of ["1715000000", "1715000000123", "1715000000.25", "2024", "2024-05-06", "2024-05-06T01:46:40", "20240506T014640Z"]) {
     out.push([`timestamp ${t}`, `{"event_id":16,"timestamp":"${t}"}`]);
+  }
+  // IPv4 addresses (an IP-typed field): valid ones, and the same with one byte changed, dropped or doubled
+  const ips = ["10.213.167.249", "255.255.255.255", "0.0.0.0", "1.2.3.4", "010.001.1.99", "199.200.250.255", "256.1.1.1",
+    "1.1.1", "1.1.1.1.1", "1..1.1", ".1.1.1", "1.1.1.", "1.1.1.1000", "2001:db8::1", "1.2.3.4:80", "300.300.300.300"];
+  const ipSwaps = [".", "0", "1", "2", "5", "6", "9", "a", ":", " ", "/"];
+  for (const ip of ips) {
+    const variants = new Set([ip]);
+    for (let i = 0; i < ip.length; i++) {
+      for (const ch of ipSwaps) variants.add(ip.slice(0, i) + ch + ip.slice(i + 1));
+      variants.add(ip.slice(0, i) + ip.slice(i + 1));
+      variants.add(ip.slice(0, i) + ip[i] + ip.slice(i));
+    }
+    for (const v of variants) out.push([`ip ${v}`, `{"event_id":16,"dst":"${v}"}`]);
   }
   // numbers and literals as values
   for (const v of ["0", "-1", "1.5e+3", "true", "false", "null", "[1,\"]\"]", '{"a":"|="}']) {
