@@ -72,6 +72,8 @@ export function errorText(e: i32): string {
 export let errCode: i32 = E_NONE;
 export let errAt: usize = 0;
 let end: usize = 0;
+/** Bytes read past the end of the text at most: a key's two words and the ':"' after them. */
+const READ_PAST: usize = 24;
 // result of the last scanString()
 let strClass: u8 = 0;
 
@@ -350,9 +352,9 @@ export function scanObject(start: usize, len: usize): bool {
   errAt = 0;
   end = start + len;
   while (end > start && load<u8>(end - 1) == 0) end--;
-  // the NUL and the eight-byte words read up to it must lie in memory: a record at the very end of
-  // memory gets one more page after it
-  if (end + 8 > (<usize>memory.size() << 16) && memory.grow(1) < 0) {
+  // the NUL and the words read up to it, and past it from a key near the end (READ_PAST), must lie
+  // in memory: a record at the very end of memory gets one more page after it
+  if (end + READ_PAST > (<usize>memory.size() << 16) && memory.grow(1) < 0) {
     fail(E_MEMORY, end);
     return false;
   }
@@ -383,8 +385,9 @@ function scanMembers(start: usize): bool {
     const k = p + 1;
     let kq: usize = 0;
     let id: i32 = -1;
-    // 18: the two words read here, and the ':"' after a key of up to 15 bytes, lie inside the text
-    if (k + 18 <= end) {
+    // The two words may reach past the end of the text (at most READ_PAST bytes): a key that holds
+    // the NUL at the end names no catalogue key and goes the long way, which stops at that NUL.
+    {
       const x = load<u64>(k);
       const z = quoteBits(x);
       if (z != 0) {
@@ -407,7 +410,7 @@ function scanMembers(start: usize): bool {
         if (ve == 0) return false;
         setKnownString(id, vs, ve - vs, load<u32>(STRING_META + (<usize>strClass << 2)));
         p = ve + 1;
-        if (p + 2 <= end && load<u16>(p) == 0x222c) {
+        if (load<u16>(p) == 0x222c) {
           p++;
           continue;
         }
@@ -424,7 +427,7 @@ function scanMembers(start: usize): bool {
         kClass = strClass;
       }
       p = kq + 1;
-      if (p < end && load<u8>(p) == 58) p++;
+      if (load<u8>(p) == 58) p++;
       else {
         p = skipWs(p);
         if (p >= end || load<u8>(p) != 58) { fail(E_COLON, p); return false; }
@@ -470,8 +473,8 @@ function scanMembers(start: usize): bool {
       else if (id != ROLE_MESSAGE) setKnown(id, kind, vs, ve - vs, vClass);
       else onPlainMember(id, k, kq - k, kind, vs, ve - vs, vClass);
     }
-    // compact: ',' and the next key's quote
-    if (p + 2 <= end && load<u16>(p) == 0x222c) {
+    // compact: ',' and the next key's quote (p <= end: the NUL at the end is neither)
+    if (load<u16>(p) == 0x222c) {
       p++;
       continue;
     }

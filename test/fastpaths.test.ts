@@ -129,6 +129,9 @@ describe("a record's length is its end, whatever follows it in memory", () => {
   const cases: [string, string][] = [
     ['{"suser":', '"x"}'], ['{"suser":"', 'x"}'], ['{"event_id":16,"suser":"ab', 'c"}'], ['{"suser":"a"', "}"],
     ['{"sourceServiceName":', '"x"}'], ['{"dst":"10.0.0.1","suser"', ':"x"}'],
+    // a catalogue key cut by the end of the record, the rest of it after the end
+    ['{"event_id":16,"sus', 'er":"x"}'], ['{"event_id":16,"suser', '":"x"}'], ['{"sourceServiceNam', 'e":"x"}'],
+    ['{"suser":"a",', '"duser":"b"}'], ['{"suser":"a"', ',"duser":"b"}'],
   ];
   /** segura_cef on the first `len` bytes of `bytes`, the rest left in memory right after them. */
   const convertPrefix = (host: ReturnType<typeof freshHost>, bytes: Uint8Array, len: number): string => {
