@@ -110,8 +110,9 @@ initStringMeta();
 
 @inline function isClass(c: u32, k: u8): bool { return (load<u8>(<usize>c, CLASS) & k) != 0; }
 
+/** The first byte at or after p (p <= end) that is not whitespace; the NUL at the end is not. */
 @inline function skipWs(p: usize): usize {
-  while (p < end && isClass(<u32>load<u8>(p), C_WS)) p++;
+  while (isClass(<u32>load<u8>(p), C_WS)) p++;
   return p;
 }
 
@@ -197,30 +198,30 @@ function scanString(p: usize): usize {
   return p;
 }
 
-/** Scans a number at p; returns the position after it or 0. */
+/** Scans a number at p; returns the position after it or 0. The NUL at the end of the text is no
+ * digit, sign, '.' or 'e', so no test needs a bound. */
 function scanNumber(p: usize): usize {
   const start = p;
-  if (p < end && load<u8>(p) == 45) p++;
-  if (p >= end) return fail(E_NUMBER, start);
+  if (load<u8>(p) == 45) p++;
   let c = <u32>load<u8>(p);
   if (c == 48) {
     p++;
   } else if (c - 49 < 9) {
-    while (p < end && <u32>load<u8>(p) - 48 < 10) p++;
+    while (<u32>load<u8>(p) - 48 < 10) p++;
   } else {
     return fail(E_NUMBER, start);
   }
-  if (p < end && load<u8>(p) == 46) {
+  if (load<u8>(p) == 46) {
     p++;
     const f = p;
-    while (p < end && <u32>load<u8>(p) - 48 < 10) p++;
+    while (<u32>load<u8>(p) - 48 < 10) p++;
     if (p == f) return fail(E_NUMBER, start);
   }
-  if (p < end && (load<u8>(p) | 32) == 101) {
+  if ((load<u8>(p) | 32) == 101) {
     p++;
-    if (p < end && (load<u8>(p) == 43 || load<u8>(p) == 45)) p++;
+    if (load<u8>(p) == 43 || load<u8>(p) == 45) p++;
     const f = p;
-    while (p < end && <u32>load<u8>(p) - 48 < 10) p++;
+    while (<u32>load<u8>(p) - 48 < 10) p++;
     if (p == f) return fail(E_NUMBER, start);
   }
   return p;
