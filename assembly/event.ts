@@ -572,8 +572,6 @@ initFieldOut();
   return (load<u16>(s, 12) == <u16>KIND_STRING) && <usize>load<u32>(s, 8) - 1 < <usize>load<u16>(row, 6);
 }
 
-/** The current field: catalogue id, or -1 for a passed-through key. */
-export let fieldId: i32 = -1;
 /** Its key. For a catalogue field the catalogue holds " key=" around it (fieldKey). */
 export let fKey: usize = 0;
 export let fKeyLen: usize = 0;
@@ -625,7 +623,6 @@ export function fieldAt(id: i32): bool {
 }
 
 @inline function setField(id: i32, k: usize, kl: usize, v: usize, n: usize, cls: u8): void {
-  fieldId = id;
   fKey = k;
   fKeyLen = kl;
   fValue = v;

@@ -75,7 +75,7 @@ let end: usize = 0;
 /** Bytes read past the end of the text at most: a key's two words and the ':"' after them. */
 const READ_PAST: usize = 24;
 // result of the last scanString()
-let strClass: u8 = 0;
+let strClass: u32 = 0;
 
 @inline function fail(code: i32, at: usize): usize {
   if (errCode == E_NONE) { errCode = code; errAt = at; }
@@ -194,7 +194,7 @@ function scanString(p: usize): usize {
     p = scanEscape(p);
     if (p == 0) return 0;
   }
-  strClass = <u8>cls;
+  strClass = cls;
   return p;
 }
 
@@ -409,7 +409,7 @@ function scanMembers(start: usize): bool {
         const vs = kq + 3;
         const ve = scanStringAt(vs);
         if (ve == 0) return false;
-        setKnownString(id, vs, ve - vs, load<u32>(STRING_META + (<usize>strClass << 2)));
+        setKnownString(id, vs, ve - vs, load<u32>(STRING_META + (strClass << 2)));
         p = ve + 1;
         if (load<u16>(p) == 0x222c) {
           p++;
@@ -425,7 +425,7 @@ function scanMembers(start: usize): bool {
       if (id < 0) {
         kq = scanString(k);
         if (kq == 0) return false;
-        kClass = strClass;
+        kClass = <u8>strClass;
       }
       p = kq + 1;
       if (load<u8>(p) == 58) p++;
@@ -449,7 +449,7 @@ function scanMembers(start: usize): bool {
         if (ve == 0) return false;
         kind = KIND_STRING;
         vs = p + 1;
-        vClass = strClass;
+        vClass = <u8>strClass;
         p = ve + 1;
       } else if (c == 123 || c == 91) {
         ve = scanNested(p);
