@@ -11,8 +11,7 @@
 // the compact layout Fluent Bit writes (no whitespace, `:"` and `,"` between tokens) is tested for
 // before any whitespace is skipped.
 
-import { onMember, onPlainMember, lookupWords, lookupShort, setKnown, setKnownString, stringMeta } from "./record";
-import { ROLE_MESSAGE } from "./generated/catalogue";
+import { onMember, setKnownString, stringMeta, matchMember, memberId, memberValueAt } from "./record";
 import { B_STOP, B_HIGH, B_NONHOST, PAIR_CLASS } from "./bytes";
 
 export const KIND_STRING: u8 = 1;
@@ -72,8 +71,8 @@ export function errorText(e: i32): string {
 export let errCode: i32 = E_NONE;
 export let errAt: usize = 0;
 let end: usize = 0;
-/** Bytes read past the end of the text at most: a key's two words and the ':"' after them. */
-const READ_PAST: usize = 24;
+/** Bytes read past the end of the text at most: the member table's three words (record.ts). */
+const READ_PAST: usize = 32;
 // result of the last scanString()
 let strClass: u32 = 0;
 
@@ -378,35 +377,18 @@ function scanMembers(start: usize): bool {
   }
   if (p >= end || load<u8>(p) != 34) { fail(E_KEY, p); return false; }
   while (true) {
-    // p is at the opening quote of a key. A key under 16 bytes (nearly all) is read as one or two
-    // words up to the first '"', and those words are what the key table is looked up by (record.ts
-    // keyWords). When they name a catalogue key, that '"' closes it: every catalogue key is a plain
-    // identifier, so the bytes before the '"' hold no backslash or control character. Any other key
-    // is scanned and looked up the long way (onMember).
+    // p is at the opening quote of a key. The common member is taken straight through: a catalogue
+    // key, then ':' and a string value written compactly (what Fluent Bit writes), then ',"' before
+    // the next key. The member table (record.ts matchMember) recognises "key":" whole; every
+    // catalogue key is a plain identifier, so a match holds no escape or control character. Its
+    // words may reach past the end of the text (at most READ_PAST bytes): a member that takes in
+    // the NUL at the end matches no row and goes the long way, which stops at that NUL.
     const k = p + 1;
-    let kq: usize = 0;
-    let id: i32 = -1;
-    // The two words may reach past the end of the text (at most READ_PAST bytes): a key that holds
-    // the NUL at the end names no catalogue key and goes the long way, which stops at that NUL.
     {
-      const x = load<u64>(k);
-      const z = quoteBits(x);
-      if (z != 0) {
-        const q = <usize>(ctz(z) >> 3);
-        id = lookupShort(x & ((<u64>1 << (<u64>q << 3)) - 1), q);
-        kq = k + q;
-      } else {
-        const z2 = quoteBits(load<u64>(k, 8));
-        if (z2 != 0) {
-          const q: usize = 8 + <usize>(ctz(z2) >> 3);
-          kq = k + q;
-          id = lookupWords(x, load<u64>(kq - 8), q, k);
-        }
-      }
-      // the common member, taken straight through: a catalogue key, then ':' and a string value
-      // written compactly (what Fluent Bit writes), then ',"' before the next key
-      if (id >= 0 && id != ROLE_MESSAGE && load<u16>(kq, 1) == 0x223a) {
-        const vs = kq + 3;
+      const row = matchMember(k);
+      if (row != 0) {
+        const id = memberId(row);
+        const vs = memberValueAt(row, k);
         const ve = scanStringAt(vs);
         if (ve == 0) return false;
         setKnownString(id, vs, ve - vs, load<u32>(STRING_META + (strClass << 2)));
@@ -421,12 +403,10 @@ function scanMembers(start: usize): bool {
       }
     }
     {
-      let kClass: u8 = 0;
-      if (id < 0) {
-        kq = scanString(k);
-        if (kq == 0) return false;
-        kClass = <u8>strClass;
-      }
+      // any other member: the key is scanned, then looked up by onMember()
+      const kq = scanString(k);
+      if (kq == 0) return false;
+      const kClass = <u8>strClass;
       p = kq + 1;
       if (load<u8>(p) == 58) p++;
       else {
@@ -470,9 +450,7 @@ function scanMembers(start: usize): bool {
         }
         p = ve;
       }
-      if (id < 0) onMember(k, kq - k, kClass, kind, vs, ve - vs, vClass);
-      else if (id != ROLE_MESSAGE) setKnown(id, kind, vs, ve - vs, vClass);
-      else onPlainMember(id, k, kq - k, kind, vs, ve - vs, vClass);
+      onMember(k, kq - k, kClass, kind, vs, ve - vs, vClass);
     }
     // compact: ',' and the next key's quote (p <= end: the NUL at the end is neither)
     if (load<u16>(p) == 0x222c) {

@@ -303,23 +303,119 @@ initKeyIndex();
   return id;
 }
 
-/** lookupWords() for a key of under 8 bytes (its word w0, zero-padded): the word and the length
- * decide (a catalogue row of this length has a last word of 0). */
-@inline export function lookupShort(w0: u64, len: usize): i32 {
-  let i = keySlot(w0, 0, len);
-  let id = -1;
-  while (true) {
-    const r = <usize>load<u16>(KEY_INDEX + (<usize>i << 1));
-    if (r == 0) break;
-    const row = KEY_ROWS + (r - 1) * 24;
-    if (load<u64>(row) == w0 && <usize>load<u8>(row, 18) == len) {
-      id = <i32>load<u16>(row, 16);
-      break;
-    }
-    i = (i + 1) & <u32>(KEY_INDEX_SIZE - 1);
-  }
-  return id;
+// ---- the member table ----------------------------------------------------------------------
+// The scanner's common member is a catalogue key and a string value written compactly: "key":"
+// (what Fluent Bit writes). The member table matches those bytes, key and '":"' together, as up to
+// three little-endian words under masks, so that the scanner needs neither to find the key's
+// closing quote first nor to test the ':"' after it. A row is found in two steps, both by hash:
+// the first four bytes (every pattern has at least four) pick MEMBER_WIDTH, the number of leading
+// bytes (4 to 8) that every pattern starting with those bytes has; those leading bytes then pick
+// the row (open addressing, linear probing). Keys of over 21 bytes and the received-line keys
+// (message, log) are not in it: they go the long way (lookupKey).
+
+/** Longest key in the member table: its pattern, the key and '":"', fills three words. */
+export const MEMBER_MAX_KEY: usize = 21;
+const MEMBER_W_BITS: u64 = 10;
+const MEMBER_W_SIZE: usize = 1 << <usize>MEMBER_W_BITS;
+const MEMBER_BITS: u64 = 10;
+const MEMBER_SIZE: usize = 1 << <usize>MEMBER_BITS;
+const MEMBER_MUL1: u64 = 0x9e3779b97f4a7c15;
+const MEMBER_MUL2: u64 = 0xc2b2ae3d27d4eb4f;
+/** MEMBER_WIDTH[h]: 0 (no pattern has leading bytes of this hash) or 4-8. */
+const MEMBER_WIDTH: usize = memory.data(<i32>MEMBER_W_SIZE);
+/** MEMBER_MASK[w]: the low w bytes of a word. */
+const MEMBER_MASK: usize = memory.data(9 * 8);
+// rows of 64 bytes: u64 pattern and mask of each of three words (an unused word: both 0; a free
+// row: pattern 1, mask 0, which nothing matches), u16 field or role id, u8 key length + 3 (where
+// the value starts), u8 1 when used
+const MEMBER_ROWS: usize = memory.data(<i32>(MEMBER_SIZE * 64));
+
+@inline function memberWidthSlot(x: u64): usize {
+  return <usize>(((x & 0xffffffff) * MEMBER_MUL1) >> (64 - MEMBER_W_BITS));
 }
+@inline function memberSlot(lead: u64): usize {
+  return <usize>((lead * MEMBER_MUL2) >> (64 - MEMBER_BITS));
+}
+@inline function memberRow(i: usize): usize {
+  return MEMBER_ROWS + (i << 6);
+}
+
+// the pattern of one key while the table is built
+const PATTERN: usize = memory.data(32);
+
+function patternOf(r: i32): usize {
+  const src = KEYS + (<usize>r << 3);
+  const len = <usize>load<u8>(src, 2);
+  memory.fill(PATTERN, 0, 32);
+  memory.copy(PATTERN, STRINGS + <usize>load<u32>(src, 4), len);
+  store<u8>(PATTERN + len, 34);
+  store<u8>(PATTERN + len + 1, 58);
+  store<u8>(PATTERN + len + 2, 34);
+  return len + 3;
+}
+
+function memberEligible(r: i32): bool {
+  const src = KEYS + (<usize>r << 3);
+  return <usize>load<u8>(src, 2) <= MEMBER_MAX_KEY && <i32>load<u16>(src) != ROLE_MESSAGE;
+}
+
+function initMemberTable(): void {
+  for (let w: usize = 0; w <= 8; w++) store<u64>(MEMBER_MASK + (w << 3), w == 8 ? <u64>-1 : (<u64>1 << (<u64>w << 3)) - 1);
+  for (let i: usize = 0; i < MEMBER_SIZE; i++) store<u64>(memberRow(i), 1);
+  // the width of each first-step slot: the shortest pattern among the keys that land in it
+  for (let r = 0; r < KEY_COUNT; r++) {
+    if (!memberEligible(r)) continue;
+    const n = patternOf(r);
+    const w = <u8>(n < 8 ? n : 8);
+    const h = MEMBER_WIDTH + memberWidthSlot(load<u64>(PATTERN));
+    const had = load<u8>(h);
+    if (had == 0 || w < had) store<u8>(h, w);
+  }
+  for (let r = 0; r < KEY_COUNT; r++) {
+    if (!memberEligible(r)) continue;
+    const n = patternOf(r);
+    const x = load<u64>(PATTERN);
+    const w = <usize>load<u8>(MEMBER_WIDTH + memberWidthSlot(x));
+    let i = memberSlot(x & load<u64>(MEMBER_MASK + (w << 3)));
+    while (load<u8>(memberRow(i), 51) != 0) i = (i + 1) & (MEMBER_SIZE - 1);
+    const row = memberRow(i);
+    for (let j: usize = 0; j < 3; j++) {
+      const left = n > j * 8 ? n - j * 8 : 0;
+      const mask = load<u64>(MEMBER_MASK + ((left < 8 ? left : 8) << 3));
+      store<u64>(row + (j << 4), load<u64>(PATTERN + (j << 3)) & mask);
+      store<u64>(row + (j << 4), mask, 8);
+    }
+    store<u16>(row, load<u16>(KEYS + (<usize>r << 3)), 48);
+    store<u8>(row, <u8>n, 50);
+    store<u8>(row, 1, 51);
+  }
+}
+initMemberTable();
+
+/** The member table's row for the member at k (just after the key's opening quote) when it is a
+ * catalogue key written "key":" with nothing between, else 0. Reads up to 24 bytes at k. The row
+ * holds the key's field or role id (memberId) and where the value starts (memberValueAt). */
+@inline export function matchMember(k: usize): usize {
+  const x = load<u64>(k);
+  const w = <usize>load<u8>(MEMBER_WIDTH + memberWidthSlot(x));
+  let found: usize = 0;
+  if (w != 0) {
+    let i = memberSlot(x & load<u64>(MEMBER_MASK + (w << 3)));
+    while (true) {
+      const row = memberRow(i);
+      if ((x & load<u64>(row, 8)) == load<u64>(row) && (load<u64>(k, 8) & load<u64>(row, 24)) == load<u64>(row, 16)
+        && (load<u64>(row, 40) == 0 || (load<u64>(k, 16) & load<u64>(row, 40)) == load<u64>(row, 32))) {
+        found = row;
+        break;
+      }
+      if (load<u8>(row, 51) == 0) break;
+      i = (i + 1) & (MEMBER_SIZE - 1);
+    }
+  }
+  return found;
+}
+@inline export function memberId(row: usize): i32 { return <i32>load<u16>(row, 48); }
+@inline export function memberValueAt(row: usize, k: usize): usize { return k + <usize>load<u8>(row, 50); }
 
 /** Field or role id of the key of len bytes at ptr, or -1. */
 export function lookupKey(ptr: usize, len: usize): i32 {
