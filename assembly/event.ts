@@ -500,7 +500,8 @@ function sameAscii(p: usize, n: usize, w: string): bool {
 
 // ---- the fields ----------------------------------------------------------------------------
 // A format walks the event's extension fields once, in catalogue order (the set bits of the slots,
-// a word at a time: fieldWord), then the passed-through keys (extraAt), then calls finishFields().
+// a word at a time: for w below FIELD_WORDS, the bits of fieldWord(w), lowest first), then the
+// passed-through keys (extraAt), then calls finishFields().
 // A plain string field within its limit is written by the format directly (isPlainField); any
 // other goes through fieldAt(), which validates, truncates and warns as the field is reached, so
 // the warnings come out in field order. The derived fields (rt, cat, dvchost), filled in when
@@ -520,38 +521,21 @@ const LAST_WORD_BITS: u64 = (FIELD_COUNT & 63) == 0 ? <u64>-1 : (<u64>1 << <u64>
   return bits;
 }
 
-// the walk over the fields' set bits
-let walkWord: i32 = 0;
-let walkBits: u64 = 0;
-
-/** Starts a walk over the catalogue fields to visit, in catalogue order. */
-export function startFieldWalk(): void {
-  walkWord = 0;
-  walkBits = fieldWord(0);
-}
-
-/** The next field id of the walk, or -1 after the last. */
-@inline export function nextFieldId(): i32 {
-  while (walkBits == 0) {
-    if (++walkWord >= FIELD_WORDS) return -1;
-    walkBits = fieldWord(walkWord);
-  }
-  const id = (walkWord << 6) + <i32>ctz(walkBits);
-  walkBits &= walkBits - 1;
-  return id;
-}
-
-/** FIELD_OUT[id], 8 bytes: u32 address of the key (the catalogue holds " key=" around it), u16 key
- * length, u16 PLAIN_MAX: the longest value a format may write directly (the field's limit, 0xffff
- * when it has none) for a string-typed field; 0 for a typed field, which always goes through
- * fieldAt(). msg is plain too, for CEF; structured data leaves it out (it is the MSG) and takes it
- * through fieldAt(), which notes it for the MSG. */
-const FIELD_OUT: usize = memory.data(FIELD_COUNT * 8);
+/** FIELD_OUT[id], 16 bytes, what the formats write for field id: u32 address and u16 length of the
+ * key as a PARAM-NAME, u16 PLAIN_MAX (below), u32 address and u16 length of the key as a CEF
+ * extension key with its separators, " key=" (the catalogue holds it so). PLAIN_MAX: the longest
+ * value a format may write directly (the field's limit, 0xffff when it has none) for a string-typed
+ * field; 0 for a typed field, which always goes through fieldAt(). msg is plain too, for CEF;
+ * structured data leaves it out (it is the MSG) and takes it through fieldAt(), which notes it
+ * for the MSG. Rows are as long as slots (record.ts), so both are found by the same shift. */
+const FIELD_OUT: usize = memory.data(FIELD_COUNT * 16);
 function initFieldOut(): void {
   for (let id = 0; id < FIELD_COUNT; id++) {
-    const row = FIELD_OUT + (<usize>id << 3);
+    const row = FIELD_OUT + (<usize>id << 4);
     store<u32>(row, <u32>fieldKey(id));
     store<u16>(row, <u16>fieldKeyLen(id), 4);
+    store<u32>(row, <u32>(fieldKey(id) - 1), 8);
+    store<u16>(row, <u16>(fieldKeyLen(id) + 2), 12);
     if (fieldType(id) != 0) continue;
     const max = fieldMax(id);
     store<u16>(row, <u16>(max == 0 ? 0xffff : max), 6);
@@ -560,10 +544,13 @@ function initFieldOut(): void {
 initFieldOut();
 
 /** The FIELD_OUT row of field id. */
-@inline export function fieldOut(id: i32): usize { return FIELD_OUT + (<usize>id << 3); }
-/** Key address and length in a FIELD_OUT row. */
+@inline export function fieldOut(id: i32): usize { return FIELD_OUT + (<usize>id << 4); }
+/** The key as a PARAM-NAME in a FIELD_OUT row. */
 @inline export function outKey(row: usize): usize { return <usize>load<u32>(row); }
 @inline export function outKeyLen(row: usize): usize { return <usize>load<u16>(row, 4); }
+/** The key as " key=" in a FIELD_OUT row. */
+@inline export function outCefKey(row: usize): usize { return <usize>load<u32>(row, 8); }
+@inline export function outCefKeyLen(row: usize): usize { return <usize>load<u16>(row, 12); }
 
 /** The slot s of field id (visited by the walk, so set this record or a derived field, whose kind is
  * 0 until set: record.ts beginRecord) holds a plain JSON string (no escapes, no bytes >= 0x80) of 1

@@ -3,7 +3,7 @@
 
 import {
   classPtr, classLen, classClass, namePtr, nameLen, nameClass, cefSeverity, versionPtr, versionLen, versionClass,
-  startFieldWalk, nextFieldId, isPlainField, fieldOut, outKey, outKeyLen, fieldAt, extraAt, finishFields, fKey, fKeyLen, fValue, fLen, fClass,
+  FIELD_WORDS, fieldWord, isPlainField, fieldOut, outCefKey, outCefKeyLen, fieldAt, extraAt, finishFields, fKey, fKeyLen, fValue, fLen, fClass,
 } from "../event";
 import { slotOf, extraCount } from "../record";
 import { putLit, putAscii, lit, putValue, putField, putRaw, putNumber, putByte, reserve, utf8Prefix, CTX_CEF_HEADER, CTX_CEF_VALUE } from "../out";
@@ -36,15 +36,16 @@ export function writeCef(): void {
   putAscii(124);
   // one space after the last '|': valid for every CEF parser (space separates extension pairs)
   // and keeps liblognorm 2.0.6 from eating the first key's first character
-  startFieldWalk();
-  for (let id = nextFieldId(); id >= 0; id = nextFieldId()) {
-    const s = slotOf(id);
-    const row = fieldOut(id);
-    if (isPlainField(row, s)) {
-      // " key=" (the catalogue holds it so) and the value
-      putField(outKey(row) - 1, outKeyLen(row) + 2, <usize>load<u32>(s, 4), <usize>load<u32>(s, 8), load<u8>(s, 15), CTX_CEF_VALUE);
-    } else if (fieldAt(id)) {
-      putField(fKey - 1, fKeyLen + 2, fValue, fLen, fClass, CTX_CEF_VALUE);
+  for (let w = 0; w < FIELD_WORDS; w++) {
+    for (let bits = fieldWord(w); bits != 0; bits &= bits - 1) {
+      const id = (w << 6) + <i32>ctz(bits);
+      const s = slotOf(id);
+      const row = fieldOut(id);
+      if (isPlainField(row, s)) {
+        putField(outCefKey(row), outCefKeyLen(row), <usize>load<u32>(s, 4), <usize>load<u32>(s, 8), load<u8>(s, 15), CTX_CEF_VALUE);
+      } else if (fieldAt(id)) {
+        putField(fKey - 1, fKeyLen + 2, fValue, fLen, fClass, CTX_CEF_VALUE);
+      }
     }
   }
   for (let i = 0; i < extraCount; i++) {

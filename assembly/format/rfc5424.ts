@@ -4,7 +4,7 @@
 import {
   facility, syslogSeverity, hasTime, timeSec, timeMicro, hostnamePtr, hostnameLen, hostnameClass, procidPtr, procidLen, procidClass,
   classPtr, classLen, classClass, namePtr, nameLen, nameClass, msgPtr, msgLen, msgClass,
-  startFieldWalk, nextFieldId, isPlainField, fieldOut, outKey, outKeyLen, fieldAt, extraAt, finishFields, fKey, fKeyLen, fValue, fLen, fClass,
+  FIELD_WORDS, fieldWord, isPlainField, fieldOut, outKey, outKeyLen, fieldAt, extraAt, finishFields, fKey, fKeyLen, fValue, fLen, fClass,
 } from "../event";
 import {
   putValue, putLit, putAscii, lit, putRaw, putNumber, putByte, putFormatQuote, reserve, utf8Prefix,
@@ -80,14 +80,16 @@ function writeStructuredData(): void {
   putLit(L_SD_ID); // SD_ID
   param(K_EVENT_ID, 8, classPtr, classLen, classClass);
   param(K_EVENT_NAME, 10, namePtr, nameLen, nameClass);
-  startFieldWalk();
-  for (let id = nextFieldId(); id >= 0; id = nextFieldId()) {
-    const s = slotOf(id);
-    const row = fieldOut(id);
-    if (id != FIELD_MSG && isPlainField(row, s)) {
-      param(outKey(row), outKeyLen(row), <usize>load<u32>(s, 4), <usize>load<u32>(s, 8), load<u8>(s, 15));
-    } else if (fieldAt(id) && id != FIELD_MSG) {
-      param(fKey, fKeyLen, fValue, fLen, fClass);
+  for (let w = 0; w < FIELD_WORDS; w++) {
+    for (let bits = fieldWord(w); bits != 0; bits &= bits - 1) {
+      const id = (w << 6) + <i32>ctz(bits);
+      const s = slotOf(id);
+      const row = fieldOut(id);
+      if (id != FIELD_MSG && isPlainField(row, s)) {
+        param(outKey(row), outKeyLen(row), <usize>load<u32>(s, 4), <usize>load<u32>(s, 8), load<u8>(s, 15));
+      } else if (fieldAt(id) && id != FIELD_MSG) {
+        param(fKey, fKeyLen, fValue, fLen, fClass);
+      }
     }
   }
   for (let i = 0; i < extraCount; i++) {
