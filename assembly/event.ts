@@ -20,6 +20,8 @@ import { readLine, clearLine, fromLine, truncated } from "./native";
 
 // ---- the event -----------------------------------------------------------------------------
 export let known: bool = false;
+/** Index of the catalogue event (its row in EVENTS), or -1 when the record names none. */
+export let eventIndex: i32 = -1;
 export let invalid: bool = false;
 // each text with its output class (bytes.ts), so that writers copy it whole when they can
 export let classPtr: usize = 0;
@@ -353,6 +355,7 @@ function findName(p: usize, n: usize): bool {
 
 function useEventRow(): void {
   known = true;
+  eventIndex = <i32>((eventRow - EVENTS) / <usize>EVENT_ROW);
   classPtr = STRINGS + <usize>load<u32>(eventRow, 4);
   namePtr = STRINGS + <usize>load<u32>(eventRow, 8);
   catPtr = STRINGS + <usize>load<u16>(eventRow, 12);
@@ -445,6 +448,7 @@ const RT_BUF: usize = memory.data(24);
 
 function resetEvent(): void {
   known = false;
+  eventIndex = -1;
   invalid = false;
   syslogSeverity = DEFAULT_SYSLOG_SEVERITY;
   cefSeverity = load<u8>(CEF_OF_SYSLOG + <usize>DEFAULT_SYSLOG_SEVERITY);

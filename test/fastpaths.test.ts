@@ -6,7 +6,7 @@
 import { describe, it, expect } from "vitest";
 import { referenceConvert } from "../src/_reference.js";
 import { FILTER_FUNCTIONS, convertLine } from "../src/_host.js";
-import { FIELDS, RECORD_KEYS } from "../src/_catalogue.js";
+import { FIELDS, RECORD_KEYS, EVENTS } from "../src/_catalogue.js";
 import fc from "fast-check";
 import { freshHost, recordText, FORMAT_OF } from "./_helpers.js";
 import { recordText as recordTextArb, brokenBytes } from "./_arbitraries.js";
@@ -120,6 +120,32 @@ describe("engine = reference at the scanner's and writers' boundaries", () => {
       compared++;
     }
     expect(compared).toBeGreaterThan(5000);
+  });
+});
+
+describe("pieces kept per catalogue event (pieces.ts) are the bytes the writers write", () => {
+  // every catalogue event, by id and by name, twice, through every function and every bare-line
+  // format on one instance, interleaved: the first use writes and keeps a piece, the later ones
+  // copy it; JSON-string and bare-line pieces of the same event must not be mixed up
+  it("every event, every output, first and later uses", () => {
+    const host = freshHost();
+    const formats = ["cef", "syslog", "cef-syslog"] as const;
+    let compared = 0;
+    for (let round = 0; round < 2; round++) {
+      for (const e of EVENTS) {
+        for (const text of [`{"event_id":"${e.id}","suser":"u"}`, `{"event":${JSON.stringify(e.name)},"host":"h"}`]) {
+          for (const fn of FILTER_FUNCTIONS) {
+            expect(recordText(host, fn, text, SEC, NSEC)).toBe(referenceConvert(text, FORMAT_OF[fn], true, SEC, NSEC));
+            compared++;
+          }
+          for (const format of formats) {
+            expect(new TextDecoder().decode(convertLine(host, format, text, SEC, NSEC))).toBe(referenceConvert(text, format, false, SEC, NSEC));
+            compared++;
+          }
+        }
+      }
+    }
+    expect(compared).toBe(2 * EVENTS.length * 2 * 6);
   });
 });
 

@@ -2,11 +2,12 @@
 //   CEF:Version|Device Vendor|Device Product|Device Version|Device Event Class ID|Name|Severity|Extension
 
 import {
-  classPtr, classLen, classClass, namePtr, nameLen, nameClass, cefSeverity, versionPtr, versionLen, versionClass,
+  classPtr, classLen, classClass, namePtr, nameLen, nameClass, cefSeverity, eventIndex, versionPtr, versionLen, versionClass,
   FIELD_WORDS, fieldWord, isPlainField, fieldOut, outCefKey, outCefKeyLen, fieldAt, extraAt, finishFields, fKey, fKeyLen, fValue, fLen, fClass,
 } from "../event";
 import { slotOf, extraCount } from "../record";
-import { putLit, putAscii, lit, putValue, putField, putRaw, putNumber, putByte, reserve, utf8Prefix, CTX_CEF_HEADER, CTX_CEF_VALUE } from "../out";
+import { putLit, putAscii, lit, putValue, putField, putRaw, putNumber, putByte, reserve, utf8Prefix, jsonMode, CTX_CEF_HEADER, CTX_CEF_VALUE } from "../out";
+import { pieceKey, putPiece, pieceStart, keepPiece, PIECE_CEF_HEAD, PIECE_CEF_HEAD_JSON } from "../pieces";
 
 /** Device Vendor and Device Product: fixed, well inside the standard's 63 characters. */
 export const CEF_VENDOR = "MT4";
@@ -30,10 +31,16 @@ const L_CEF_START = lit("CEF:0|MT4|Segura|");
 export function writeCef(): void {
   putLit(L_CEF_START); // version 0, CEF_VENDOR, CEF_PRODUCT
   headerField(versionPtr, versionLen, versionClass, CEF_MAX_VERSION);
-  headerField(classPtr, classLen, classClass, CEF_MAX_CLASS_ID);
-  headerField(namePtr, nameLen, nameClass, CEF_MAX_NAME);
-  putNumber(<u64>cefSeverity);
-  putAscii(124);
+  // class, name and severity: the same for every record of a catalogue event (pieces.ts)
+  const key = pieceKey(eventIndex, jsonMode ? PIECE_CEF_HEAD_JSON : PIECE_CEF_HEAD);
+  if (!putPiece(key)) {
+    const at = pieceStart();
+    headerField(classPtr, classLen, classClass, CEF_MAX_CLASS_ID);
+    headerField(namePtr, nameLen, nameClass, CEF_MAX_NAME);
+    putNumber(<u64>cefSeverity);
+    putAscii(124);
+    keepPiece(key, at);
+  }
   // one space after the last '|': valid for every CEF parser (space separates extension pairs)
   // and keeps liblognorm 2.0.6 from eating the first key's first character
   for (let w = 0; w < FIELD_WORDS; w++) {

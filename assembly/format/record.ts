@@ -7,11 +7,12 @@
 
 import {
   facility, syslogSeverity, cefSeverity, hostnamePtr, hostnameLen, hostnameClass, procidPtr, procidLen, procidClass,
-  classPtr, classLen, classClass, namePtr, nameLen, nameClass, known, invalid, warnLen, warnings, errLen, errorMessage, originalPtr, originalLen,
+  classPtr, classLen, classClass, namePtr, nameLen, nameClass, known, invalid, eventIndex, warnLen, warnings, errLen, errorMessage, originalPtr, originalLen,
 } from "../event";
 import { escapeInto, putValue, putLit, putAscii, lit, putNumber, reserve, setJsonMode, utf8Prefix, outPos, CTX_JSON, CTX_PRINTUSASCII } from "../out";
 import { MAX_HOSTNAME, MAX_PROCID, MAX_MSGID } from "./rfc5424";
 import { truncated } from "../native";
+import { pieceKey, putPiece, pieceStart, keepPiece, PIECE_RECORD_TAIL } from "../pieces";
 
 const L_OPEN = lit("{\"message\":\"");
 const L_SEVERITY = lit("\",\"severity\":");
@@ -66,14 +67,20 @@ export function closeRecord(): void {
   header(hostnamePtr, hostnameLen, hostnameClass, MAX_HOSTNAME);
   putLit(L_PROCID);
   header(procidPtr, procidLen, procidClass, MAX_PROCID);
-  putLit(L_MSGID);
-  header(classPtr, classLen, classClass, MAX_MSGID);
-  putLit(L_EVENT_ID);
-  putValue(classPtr, classLen, classClass, CTX_JSON);
-  putLit(L_EVENT_NAME);
-  putValue(namePtr, nameLen, nameClass, CTX_JSON);
-  putLit(L_CEF_SEVERITY);
-  putNumber(<u64>cefSeverity);
+  // msgid to cef_severity: the same for every record of a catalogue event (pieces.ts)
+  const key = pieceKey(eventIndex, PIECE_RECORD_TAIL);
+  if (!putPiece(key)) {
+    const at = pieceStart();
+    putLit(L_MSGID);
+    header(classPtr, classLen, classClass, MAX_MSGID);
+    putLit(L_EVENT_ID);
+    putValue(classPtr, classLen, classClass, CTX_JSON);
+    putLit(L_EVENT_NAME);
+    putValue(namePtr, nameLen, nameClass, CTX_JSON);
+    putLit(L_CEF_SEVERITY);
+    putNumber(<u64>cefSeverity);
+    keepPiece(key, at);
+  }
   if (!known) putLit(L_UNKNOWN_EVENT);
   if (truncated) putLit(L_TRUNCATED);
   if (warnLen > 0) {

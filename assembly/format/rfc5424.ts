@@ -3,17 +3,18 @@
 
 import {
   facility, syslogSeverity, hasTime, timeSec, timeMicro, hostnamePtr, hostnameLen, hostnameClass, procidPtr, procidLen, procidClass,
-  classPtr, classLen, classClass, namePtr, nameLen, nameClass, msgPtr, msgLen, msgClass,
+  classPtr, classLen, classClass, namePtr, nameLen, nameClass, msgPtr, msgLen, msgClass, eventIndex,
   FIELD_WORDS, fieldWord, isPlainField, fieldOut, outKey, outKeyLen, fieldAt, extraAt, finishFields, fKey, fKeyLen, fValue, fLen, fClass,
 } from "../event";
 import {
-  putValue, putLit, putAscii, lit, putRaw, putNumber, putByte, putFormatQuote, reserve, utf8Prefix,
+  putValue, putLit, putAscii, lit, putRaw, putNumber, putByte, putFormatQuote, reserve, utf8Prefix, jsonMode,
   CTX_PRINTUSASCII, CTX_SD_VALUE, CTX_MSG,
 } from "../out";
 import { formatTimestamp } from "../text";
 import { slotOf, fieldKey, fieldKeyLen, extraCount } from "../record";
 import { FIELD_MSG } from "../generated/catalogue";
 import { writeCef } from "./cef";
+import { pieceKey, putPiece, pieceStart, keepPiece, PIECE_SD_HEAD, PIECE_SD_HEAD_JSON } from "../pieces";
 
 /** §6.2.4: HOSTNAME is at most 255 PRINTUSASCII characters. */
 export const MAX_HOSTNAME: usize = 255;
@@ -77,9 +78,14 @@ const K_EVENT_NAME: usize = memory.data<u8>([101, 118, 101, 110, 116, 45, 110, 9
 
 /** The event's fields as one SD-ELEMENT, msg excepted (it is the MSG). */
 function writeStructuredData(): void {
-  putLit(L_SD_ID); // SD_ID
-  param(K_EVENT_ID, 8, classPtr, classLen, classClass);
-  param(K_EVENT_NAME, 10, namePtr, nameLen, nameClass);
+  const key = pieceKey(eventIndex, jsonMode ? PIECE_SD_HEAD_JSON : PIECE_SD_HEAD);
+  if (!putPiece(key)) {
+    const at = pieceStart();
+    putLit(L_SD_ID); // SD_ID
+    param(K_EVENT_ID, 8, classPtr, classLen, classClass);
+    param(K_EVENT_NAME, 10, namePtr, nameLen, nameClass);
+    keepPiece(key, at);
+  }
   for (let w = 0; w < FIELD_WORDS; w++) {
     for (let bits = fieldWord(w); bits != 0; bits &= bits - 1) {
       const id = (w << 6) + <i32>ctz(bits);
