@@ -9,7 +9,7 @@ import {
 } from "./generated/catalogue";
 import {
   slotOf, present, kindOf, valueOf, vPtr, vLen, vClass, extraSlot, extraKey, extraKeyLen,
-  droppedKeys, fieldKey, fieldKeyLen, fieldType, fieldMax, setSlotText, setWordAt, isCurrent, beginRecord, repairIntoArena, arenaTake,
+  droppedKeys, fieldKey, fieldKeyLen, fieldType, fieldMax, setSlotText, setWordAt, beginRecord, repairIntoArena, arenaTake,
 } from "./record";
 import { KIND_STRING, KIND_NUMBER, KIND_NESTED, errCode, errAt, errorText } from "./json";
 import { parseRfc3339, parseEpoch, tSec, tMicro } from "./text";

@@ -1,15 +1,16 @@
 // A byte-level, single-pass, non-recursive JSON scanner for one top-level object (RFC 8259).
 //
 // It does not build values: it validates the whole text and hands each top-level member to
-// record.ts as spans of the input (setKnown for a catalogue key, onMember/onPlainMember for the
-// rest). Nested objects and arrays are validated with a bit stack (no recursion, so any nesting up
-// to MAX_DEPTH fits in the host's 8 KiB wasm stack).
+// record.ts as spans of the input (setKnownString for the common member, onMember for the rest).
+// Nested objects and arrays are validated with a bit stack (no recursion, so any nesting up to
+// MAX_DEPTH fits in the host's 8 KiB wasm stack).
 //
 // Cost: strings, nearly all of a record, go eight bytes per step as four two-byte class lookups
 // (bytes.ts), which find where the string ends and, in the same pass, what its bytes will need in
-// each output context; a key is read as one or two words up to its '"' and looked up by those words;
-// the compact layout Fluent Bit writes (no whitespace, `:"` and `,"` between tokens) is tested for
-// before any whitespace is skipped.
+// each output context; a catalogue key and the ':"' after it are recognised whole by the member
+// table (record.ts matchMember); the compact layout Fluent Bit writes (no whitespace, `:"` and `,"`
+// between tokens) is tested for before any whitespace is skipped. The byte at the end of the text
+// is a NUL during the scan (scanObject), which stops every run, so most tests need no bound.
 
 import { onMember, setKnownString, stringMeta, matchMember, memberId, memberValueAt } from "./record";
 import { B_STOP, B_HIGH, B_NONHOST, PAIR_CLASS } from "./bytes";

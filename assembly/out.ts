@@ -8,9 +8,9 @@
 // built twice.
 //
 // Cost (Fluent Bit mostly interprets the module, so every wasm instruction counts): escapeInto()
-// tests eight bytes per step with eight lookups in one 256-byte table at a constant address
-// (SPECIAL: one bit per context), copies clean eight-byte blocks with one 64-bit load and store, and
-// goes one byte at a time only up to a byte that needs an action. Fixed texts are converted from
+// tests eight bytes per step with four lookups in the scanner's two-byte class table (bytes.ts
+// PAIR_CLASS), copies clean eight-byte blocks with one 64-bit load and store, and goes one byte at
+// a time (SPECIAL: one bit per context, exact) only within a word that may need an action. Fixed texts are converted from
 // AssemblyScript's UTF-16 literals once at start (lit), then copied as words. The buffer keeps
 // SLACK spare bytes past every reservation, so word copies may write past the end of what they copy.
 
@@ -289,14 +289,6 @@ export function putNumber(v: u64): void {
 }
 
 const HEX: usize = memory.data<u8>([48, 49, 50, 51, 52, 53, 54, 55, 56, 57, 97, 98, 99, 100, 101, 102]);
-
-/** OR of the classes (SPECIAL) of the eight bytes at p. */
-@inline function special8(p: usize): u32 {
-  return (<u32>load<u8>(<usize>load<u8>(p), SPECIAL) | <u32>load<u8>(<usize>load<u8>(p, 1), SPECIAL))
-    | (<u32>load<u8>(<usize>load<u8>(p, 2), SPECIAL) | <u32>load<u8>(<usize>load<u8>(p, 3), SPECIAL))
-    | (<u32>load<u8>(<usize>load<u8>(p, 4), SPECIAL) | <u32>load<u8>(<usize>load<u8>(p, 5), SPECIAL))
-    | (<u32>load<u8>(<usize>load<u8>(p, 6), SPECIAL) | <u32>load<u8>(<usize>load<u8>(p, 7), SPECIAL));
-}
 
 /** OR of the classes of the four byte pairs at p (bytes.ts PAIR_CLASS). */
 @inline function pairClass8(p: usize): u32 {

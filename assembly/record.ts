@@ -120,18 +120,13 @@ function setSlot(s: usize, ptr: usize, len: usize, meta: u32): void {
   storeSlot(s, ptr, len, meta);
 }
 
-/** Sets the slot of a catalogue key from what the scanner found: the scanner's hot path. */
-@inline export function setKnown(id: i32, kind: u8, ptr: usize, len: usize, cls: u8): void {
-  markSet(<usize>id);
-  storeSlot(SLOTS + (<usize>id << 4), ptr, len, scannedMeta(kind, cls));
-}
-
 /** The slot word of a string value of scanner class cls (the scanner keeps a table of them). */
 export function stringMeta(cls: u8): u32 {
   return scannedMeta(KIND_STRING, cls);
 }
 
-/** setKnown() for a string value, with its slot word from stringMeta(). */
+/** Sets the slot of a catalogue key to a string value, with its slot word from stringMeta(): the
+ * scanner's hot path. */
 @inline export function setKnownString(id: i32, ptr: usize, len: usize, meta: u32): void {
   markSet(<usize>id);
   storeSlot(SLOTS + (<usize>id << 4), ptr, len, meta);
