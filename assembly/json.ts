@@ -12,7 +12,7 @@
 // between tokens) is tested for before any whitespace is skipped. The byte at the end of the text
 // is a NUL during the scan (scanObject), which stops every run, so most tests need no bound.
 
-import { onMember, setKnownString, stringMeta, matchMember, memberId, memberValueAt } from "./record";
+import { onMember, setKnown, setKnownString, stringMeta, matchMember, memberId, memberValueAt } from "./record";
 import { B_STOP, B_HIGH, B_NONHOST, PAIR_CLASS } from "./bytes";
 
 export const KIND_STRING: u8 = 1;
@@ -380,19 +380,22 @@ function scanMembers(start: usize): bool {
   while (true) {
     // p is at the opening quote of a key. The common member is taken straight through: a catalogue
     // key, then ':' and a string value written compactly (what Fluent Bit writes), then ',"' before
-    // the next key. The member table (record.ts matchMember) recognises "key":" whole; every
+    // the next key. The member table (record.ts matchMember) recognises "key": whole; every
     // catalogue key is a plain identifier, so a match holds no escape or control character. Its
     // words may reach past the end of the text (at most READ_PAST bytes): a member that takes in
     // the NUL at the end matches no row and goes the long way, which stops at that NUL.
     const k = p + 1;
-    {
-      const row = matchMember(k);
-      if (row != 0) {
-        const id = memberId(row);
-        const vs = memberValueAt(row, k);
+    const row = matchMember(k);
+    let id = -1;
+    let kq: usize;
+    let kClass: u8 = 0;
+    if (row != 0) {
+      p = memberValueAt(row, k);
+      if (load<u8>(p) == 34) {
+        const vs = p + 1;
         const ve = scanStringAt(vs);
         if (ve == 0) return false;
-        setKnownString(id, vs, ve - vs, load<u32>(STRING_META + (strClass << 2)));
+        setKnownString(memberId(row), vs, ve - vs, load<u32>(STRING_META + (strClass << 2)));
         p = ve + 1;
         if (load<u16>(p) == 0x222c) {
           p++;
@@ -402,12 +405,14 @@ function scanMembers(start: usize): bool {
         p = nextAt;
         continue;
       }
-    }
-    {
+      // a catalogue key with another value (a number, mostly), or a string after whitespace
+      id = memberId(row);
+      kq = p - 2;
+    } else {
       // any other member: the key is scanned, then looked up by onMember()
-      const kq = scanString(k);
+      kq = scanString(k);
       if (kq == 0) return false;
-      const kClass = <u8>strClass;
+      kClass = <u8>strClass;
       p = kq + 1;
       if (load<u8>(p) == 58) p++;
       else {
@@ -415,6 +420,8 @@ function scanMembers(start: usize): bool {
         if (p >= end || load<u8>(p) != 58) { fail(E_COLON, p); return false; }
         p++;
       }
+    }
+    {
       if (p >= end) { fail(E_VALUE, p); return false; }
       let c = <u32>load<u8>(p);
       if (c <= 32) {
@@ -451,7 +458,8 @@ function scanMembers(start: usize): bool {
         }
         p = ve;
       }
-      onMember(k, kq - k, kClass, kind, vs, ve - vs, vClass);
+      if (id >= 0) setKnown(id, kind, vs, ve - vs, vClass);
+      else onMember(k, kq - k, kClass, kind, vs, ve - vs, vClass);
     }
     // compact: ',' and the next key's quote (p <= end: the NUL at the end is neither)
     if (load<u16>(p) == 0x222c) {

@@ -132,6 +132,12 @@ export function stringMeta(cls: u8): u32 {
   storeSlot(SLOTS + (<usize>id << 4), ptr, len, meta);
 }
 
+/** Sets the slot of a catalogue key (no received-line key) from what the scanner found. */
+export function setKnown(id: i32, kind: u8, ptr: usize, len: usize, cls: u8): void {
+  markSet(<usize>id);
+  storeSlot(SLOTS + (<usize>id << 4), ptr, len, scannedMeta(kind, cls));
+}
+
 /** Sets a slot from what the scanner found (see scannedMeta). */
 function setScanned(s: usize, kind: u8, ptr: usize, len: usize, cls: u8): void {
   setSlot(s, ptr, len, scannedMeta(kind, cls));
@@ -299,17 +305,17 @@ initKeyIndex();
 }
 
 // ---- the member table ----------------------------------------------------------------------
-// The scanner's common member is a catalogue key and a string value written compactly: "key":"
-// (what Fluent Bit writes). The member table matches those bytes, key and '":"' together, as up to
-// three little-endian words under masks, so that the scanner needs neither to find the key's
-// closing quote first nor to test the ':"' after it. A row is found in two steps, both by hash:
-// the first four bytes (every pattern has at least four) pick MEMBER_WIDTH, the number of leading
-// bytes (4 to 8) that every pattern starting with those bytes has; those leading bytes then pick
-// the row (open addressing, linear probing). Keys of over 21 bytes and the received-line keys
-// (message, log) are not in it: they go the long way (lookupKey).
+// The scanner's common member is a catalogue key written compactly: "key": and the value (what
+// Fluent Bit writes). The member table matches those bytes, key and '":' together, as up to three
+// little-endian words under masks, so that the scanner needs neither to find the key's closing
+// quote first nor to test the ':' after it. A row is found in two steps, both by hash: the first
+// four bytes (every pattern has at least four) pick MEMBER_WIDTH, the number of leading bytes (4
+// to 8) that every pattern starting with those bytes has; those leading bytes then pick the row
+// (open addressing, linear probing). Keys of one byte or over 22, and the received-line keys
+// (message, log), are not in it: they go the long way (lookupKey).
 
-/** Longest key in the member table: its pattern, the key and '":"', fills three words. */
-export const MEMBER_MAX_KEY: usize = 21;
+/** Longest key in the member table: its pattern, the key and '":', fills three words. */
+export const MEMBER_MAX_KEY: usize = 22;
 const MEMBER_W_BITS: u64 = 10;
 const MEMBER_W_SIZE: usize = 1 << <usize>MEMBER_W_BITS;
 const MEMBER_BITS: u64 = 10;
@@ -321,7 +327,7 @@ const MEMBER_WIDTH: usize = memory.data(<i32>MEMBER_W_SIZE);
 /** MEMBER_MASK[w]: the low w bytes of a word. */
 const MEMBER_MASK: usize = memory.data(9 * 8);
 // rows of 64 bytes: u64 pattern and mask of each of three words (an unused word: both 0; a free
-// row: pattern 1, mask 0, which nothing matches), u16 field or role id, u8 key length + 3 (where
+// row: pattern 1, mask 0, which nothing matches), u16 field or role id, u8 key length + 2 (where
 // the value starts), u8 1 when used
 const MEMBER_ROWS: usize = memory.data(<i32>(MEMBER_SIZE * 64));
 
@@ -345,13 +351,13 @@ function patternOf(r: i32): usize {
   memory.copy(PATTERN, STRINGS + <usize>load<u32>(src, 4), len);
   store<u8>(PATTERN + len, 34);
   store<u8>(PATTERN + len + 1, 58);
-  store<u8>(PATTERN + len + 2, 34);
-  return len + 3;
+  return len + 2;
 }
 
 function memberEligible(r: i32): bool {
   const src = KEYS + (<usize>r << 3);
-  return <usize>load<u8>(src, 2) <= MEMBER_MAX_KEY && <i32>load<u16>(src) != ROLE_MESSAGE;
+  const len = <usize>load<u8>(src, 2);
+  return len >= 2 && len <= MEMBER_MAX_KEY && <i32>load<u16>(src) != ROLE_MESSAGE;
 }
 
 function initMemberTable(): void {
@@ -388,8 +394,9 @@ function initMemberTable(): void {
 initMemberTable();
 
 /** The member table's row for the member at k (just after the key's opening quote) when it is a
- * catalogue key written "key":" with nothing between, else 0. Reads up to 24 bytes at k. The row
- * holds the key's field or role id (memberId) and where the value starts (memberValueAt). */
+ * catalogue key written "key": with nothing between, else 0. Reads up to 24 bytes at k. The row
+ * holds the key's field or role id (memberId) and where the value starts (memberValueAt), right
+ * after the ':'. */
 @inline export function matchMember(k: usize): usize {
   const x = load<u64>(k);
   const w = <usize>load<u8>(MEMBER_WIDTH + memberWidthSlot(x));

@@ -48,6 +48,14 @@ function cases(): [string, string][] {
       out.push([`key ${v}`, `{"event_id":16,"${v}":"1.2.3.4","msg":"m"}`]);
     }
   }
+  // every key with values of other kinds and layouts: a number, a literal, an object, a space
+  // after the ':' or before it (the member table matches "key": and then reads the value)
+  for (const k of keys) {
+    for (const [what, member] of [["number", `"${k}":-12.5e+3`], ["literal", `"${k}":true`], ["object", `"${k}":{"a":[1]}`],
+      ["space after", `"${k}": "v"`], ["space before", `"${k}" :"v"`]]) {
+      out.push([`key ${k} with ${what}`, `{"event_id":16,${member},"msg":"m"}`]);
+    }
+  }
   // keys at the lengths where the lookup switches from one word to two to the long way
   for (let n = 1; n <= 34; n++) out.push([`unknown key of ${n}`, `{"${"k".repeat(n)}":"v","suser":"u"}`]);
   // records cut right after a key or its ':' (the scanner reads words past the key)
