@@ -1,9 +1,9 @@
 // A byte-level, single-pass, non-recursive JSON scanner for one top-level object (RFC 8259).
 //
 // It does not build values: it validates the whole text and hands each top-level member to
-// record.ts as spans of the input (setKnownString for the common member, onMember for the rest).
-// Nested objects and arrays are validated with a bit stack (no recursion, so any nesting up to
-// MAX_DEPTH fits in the host's 8 KiB wasm stack).
+// record.ts as spans of the input (setRowString for the common member, setKnown and onMember for
+// the rest). Nested objects and arrays are validated with a bit stack (no recursion, so any nesting
+// up to MAX_DEPTH fits in the host's 8 KiB wasm stack).
 //
 // Cost: strings, nearly all of a record, go eight bytes per step as four two-byte class lookups
 // (bytes.ts), which find where the string ends and, in the same pass, what its bytes will need in
@@ -12,7 +12,7 @@
 // between tokens) is tested for before any whitespace is skipped. The byte at the end of the text
 // is a NUL during the scan (scanObject), which stops every run, so most tests need no bound.
 
-import { onMember, setKnown, setKnownString, stringMeta, matchMember, memberId, memberValueAt } from "./record";
+import { onMember, setKnown, setRowString, stringMeta, matchMember, memberId, memberValueAt } from "./record";
 import { B_STOP, B_HIGH, B_NONHOST, PAIR_CLASS } from "./bytes";
 
 export const KIND_STRING: u8 = 1;
@@ -395,7 +395,7 @@ function scanMembers(start: usize): bool {
         const vs = p + 1;
         const ve = scanStringAt(vs);
         if (ve == 0) return false;
-        setKnownString(memberId(row), vs, ve - vs, load<u32>(STRING_META + (strClass << 2)));
+        setRowString(row, vs, ve - vs, load<u32>(STRING_META + (strClass << 2)));
         p = ve + 1;
         if (load<u16>(p) == 0x222c) {
           p++;

@@ -125,11 +125,12 @@ export function stringMeta(cls: u8): u32 {
   return scannedMeta(KIND_STRING, cls);
 }
 
-/** Sets the slot of a catalogue key to a string value, with its slot word from stringMeta(): the
- * scanner's hot path. */
-@inline export function setKnownString(id: i32, ptr: usize, len: usize, meta: u32): void {
-  markSet(<usize>id);
-  storeSlot(SLOTS + (<usize>id << 4), ptr, len, meta);
+/** Sets the slot of the catalogue key of a member-table row (matchMember) to a string value, with
+ * its slot word from stringMeta(): the scanner's hot path, addresses and bit taken from the row. */
+@inline export function setRowString(row: usize, ptr: usize, len: usize, meta: u32): void {
+  const w = <usize>load<u32>(row, 52);
+  store<u64>(w, load<u64>(w) | (<u64>1 << <u64>load<u8>(row, 60)));
+  storeSlot(<usize>load<u32>(row, 56), ptr, len, meta);
 }
 
 /** Sets the slot of a catalogue key (no received-line key) from what the scanner found. */
@@ -328,7 +329,8 @@ const MEMBER_WIDTH: usize = memory.data(<i32>MEMBER_W_SIZE);
 const MEMBER_MASK: usize = memory.data(9 * 8);
 // rows of 64 bytes: u64 pattern and mask of each of three words (an unused word: both 0; a free
 // row: pattern 1, mask 0, which nothing matches), u16 field or role id, u8 key length + 2 (where
-// the value starts), u8 1 when used
+// the value starts), u8 1 when used, then for setRowString: u32 address of the key's set-bit word,
+// u32 address of its slot, u8 its bit in the word
 const MEMBER_ROWS: usize = memory.data(<i32>(MEMBER_SIZE * 64));
 
 @inline function memberWidthSlot(x: u64): usize {
@@ -386,9 +388,13 @@ function initMemberTable(): void {
       store<u64>(row + (j << 4), load<u64>(PATTERN + (j << 3)) & mask);
       store<u64>(row + (j << 4), mask, 8);
     }
-    store<u16>(row, load<u16>(KEYS + (<usize>r << 3)), 48);
+    const id = <usize>load<u16>(KEYS + (<usize>r << 3));
+    store<u16>(row, <u16>id, 48);
     store<u8>(row, <u8>n, 50);
     store<u8>(row, 1, 51);
+    store<u32>(row, <u32>(SET_BITS + ((id >> 6) << 3)), 52);
+    store<u32>(row, <u32>(SLOTS + (id << 4)), 56);
+    store<u8>(row, <u8>(id & 63), 60);
   }
 }
 initMemberTable();
