@@ -386,9 +386,9 @@ function scanMembers(start: usize): bool {
     // the NUL at the end matches no row and goes the long way, which stops at that NUL.
     const k = p + 1;
     const row = matchMember(k);
-    let id = -1;
+    let id: i32;
     let kq: usize;
-    let kClass: u8 = 0;
+    let kClass: u8;
     if (row != 0) {
       p = memberValueAt(row, k);
       if (load<u8>(p) == 34) {
@@ -408,8 +408,10 @@ function scanMembers(start: usize): bool {
       // a catalogue key with another value (a number, mostly), or a string after whitespace
       id = memberId(row);
       kq = p - 2;
+      kClass = 0;
     } else {
       // any other member: the key is scanned, then looked up by onMember()
+      id = -1;
       kq = scanString(k);
       if (kq == 0) return false;
       kClass = <u8>strClass;

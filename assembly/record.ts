@@ -406,21 +406,16 @@ initMemberTable();
 @inline export function matchMember(k: usize): usize {
   const x = load<u64>(k);
   const w = <usize>load<u8>(MEMBER_WIDTH + memberWidthSlot(x));
-  let found: usize = 0;
-  if (w != 0) {
-    let i = memberSlot(x & load<u64>(MEMBER_MASK + (w << 3)));
-    while (true) {
-      const row = memberRow(i);
-      if ((x & load<u64>(row, 8)) == load<u64>(row) && (load<u64>(k, 8) & load<u64>(row, 24)) == load<u64>(row, 16)
-        && (load<u64>(row, 40) == 0 || (load<u64>(k, 16) & load<u64>(row, 40)) == load<u64>(row, 32))) {
-        found = row;
-        break;
-      }
-      if (load<u8>(row, 51) == 0) break;
-      i = (i + 1) & (MEMBER_SIZE - 1);
-    }
+  if (w == 0) return 0;
+  let i = memberSlot(x & load<u64>(MEMBER_MASK + (w << 3)));
+  while (true) {
+    const row = memberRow(i);
+    if ((x & load<u64>(row, 8)) == load<u64>(row) && (load<u64>(k, 8) & load<u64>(row, 24)) == load<u64>(row, 16)
+      && (load<u64>(row, 40) == 0 || (load<u64>(k, 16) & load<u64>(row, 40)) == load<u64>(row, 32))) return row;
+    if (load<u8>(row, 51) == 0) return 0;
+    i = (i + 1) & (MEMBER_SIZE - 1);
   }
-  return found;
+  return 0;
 }
 @inline export function memberId(row: usize): i32 { return <i32>load<u16>(row, 48); }
 @inline export function memberValueAt(row: usize, k: usize): usize { return k + <usize>load<u8>(row, 50); }
