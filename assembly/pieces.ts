@@ -25,7 +25,7 @@ const PIECE_KINDS: i32 = 5;
 const MAX_PIECE: usize = 255;
 /** Room for the pieces: at most EVENT_COUNT * PIECE_KINDS of them; when full, pieces are written
  * every time. */
-const POOL_SIZE: usize = 32768;
+const POOL_SIZE: usize = 16384;
 const POOL: usize = memory.data(<i32>POOL_SIZE);
 let poolUsed: usize = 0;
 /** PIECE_AT[key]: 0, or (offset in the pool << 8) | length, offset + 1 so that 0 means none. */

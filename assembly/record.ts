@@ -319,7 +319,7 @@ initKeyIndex();
 export const MEMBER_MAX_KEY: usize = 22;
 const MEMBER_W_BITS: u64 = 10;
 const MEMBER_W_SIZE: usize = 1 << <usize>MEMBER_W_BITS;
-const MEMBER_BITS: u64 = 10;
+const MEMBER_BITS: u64 = 9;
 const MEMBER_SIZE: usize = 1 << <usize>MEMBER_BITS;
 const MEMBER_MUL1: u64 = 0x9e3779b97f4a7c15;
 const MEMBER_MUL2: u64 = 0xc2b2ae3d27d4eb4f;
