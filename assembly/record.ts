@@ -309,22 +309,17 @@ initKeyIndex();
 // The scanner's common member is a catalogue key written compactly: "key": and the value (what
 // Fluent Bit writes). The member table matches those bytes, key and '":' together, as up to three
 // little-endian words under masks, so that the scanner needs neither to find the key's closing
-// quote first nor to test the ':' after it. A row is found in two steps, both by hash: the first
-// four bytes (every pattern has at least four) pick MEMBER_WIDTH, the number of leading bytes (4
-// to 8) that every pattern starting with those bytes has; those leading bytes then pick the row
-// (open addressing, linear probing). Keys of one byte or over 22, and the received-line keys
-// (message, log), are not in it: they go the long way (lookupKey).
+// quote first nor to test the ':' after it. Every pattern has at least four bytes: a hash of the
+// first four picks the row, and keys that share them (host, hostname; event, event_id, ...) share a
+// chain of rows (open addressing, linear probing), filled record keys first, then the fields in
+// catalogue order, so that the common keys come first in theirs. Keys of one byte or over 22, and
+// the received-line keys (message, log), are not in it: they go the long way (lookupKey).
 
 /** Longest key in the member table: its pattern, the key and '":', fills three words. */
 export const MEMBER_MAX_KEY: usize = 22;
-const MEMBER_W_BITS: u64 = 10;
-const MEMBER_W_SIZE: usize = 1 << <usize>MEMBER_W_BITS;
 const MEMBER_BITS: u64 = 9;
 const MEMBER_SIZE: usize = 1 << <usize>MEMBER_BITS;
-const MEMBER_MUL1: u64 = 0x9e3779b97f4a7c15;
-const MEMBER_MUL2: u64 = 0xc2b2ae3d27d4eb4f;
-/** MEMBER_WIDTH[h]: 0 (no pattern has leading bytes of this hash) or 4-8. */
-const MEMBER_WIDTH: usize = memory.data(<i32>MEMBER_W_SIZE);
+const MEMBER_MUL: u64 = 0xc2b2ae3d27d4eb4f;
 /** MEMBER_MASK[w]: the low w bytes of a word. */
 const MEMBER_MASK: usize = memory.data(9 * 8);
 // rows of 64 bytes: u64 pattern and mask of each of three words (an unused word: both 0; a free
@@ -333,11 +328,9 @@ const MEMBER_MASK: usize = memory.data(9 * 8);
 // u32 address of its slot, u8 its bit in the word
 const MEMBER_ROWS: usize = memory.data(<i32>(MEMBER_SIZE * 64));
 
-@inline function memberWidthSlot(x: u64): usize {
-  return <usize>(((x & 0xffffffff) * MEMBER_MUL1) >> (64 - MEMBER_W_BITS));
-}
-@inline function memberSlot(lead: u64): usize {
-  return <usize>((lead * MEMBER_MUL2) >> (64 - MEMBER_BITS));
+/** The first row of the chain for the first four bytes of a pattern (the low half of x). */
+@inline function memberSlot(x: u64): usize {
+  return <usize>(((x & 0xffffffff) * MEMBER_MUL) >> (64 - MEMBER_BITS));
 }
 @inline function memberRow(i: usize): usize {
   return MEMBER_ROWS + (i << 6);
@@ -362,39 +355,37 @@ function memberEligible(r: i32): bool {
   return len >= 2 && len <= MEMBER_MAX_KEY && <i32>load<u16>(src) != ROLE_MESSAGE;
 }
 
+function insertMember(r: i32): void {
+  const n = patternOf(r);
+  const x = load<u64>(PATTERN);
+  let i = memberSlot(x);
+  while (load<u8>(memberRow(i), 51) != 0) i = (i + 1) & (MEMBER_SIZE - 1);
+  const row = memberRow(i);
+  for (let j: usize = 0; j < 3; j++) {
+    const left = n > j * 8 ? n - j * 8 : 0;
+    const mask = load<u64>(MEMBER_MASK + ((left < 8 ? left : 8) << 3));
+    store<u64>(row + (j << 4), load<u64>(PATTERN + (j << 3)) & mask);
+    store<u64>(row + (j << 4), mask, 8);
+  }
+  const id = <usize>load<u16>(KEYS + (<usize>r << 3));
+  store<u16>(row, <u16>id, 48);
+  store<u8>(row, <u8>n, 50);
+  store<u8>(row, 1, 51);
+  store<u32>(row, <u32>(SET_BITS + ((id >> 6) << 3)), 52);
+  store<u32>(row, <u32>(SLOTS + (id << 4)), 56);
+  store<u8>(row, <u8>(id & 63), 60);
+}
+
 function initMemberTable(): void {
   for (let w: usize = 0; w <= 8; w++) store<u64>(MEMBER_MASK + (w << 3), w == 8 ? <u64>-1 : (<u64>1 << (<u64>w << 3)) - 1);
   for (let i: usize = 0; i < MEMBER_SIZE; i++) store<u64>(memberRow(i), 1);
-  // the width of each first-step slot: the shortest pattern among the keys that land in it
-  for (let r = 0; r < KEY_COUNT; r++) {
-    if (!memberEligible(r)) continue;
-    const n = patternOf(r);
-    const w = <u8>(n < 8 ? n : 8);
-    const h = MEMBER_WIDTH + memberWidthSlot(load<u64>(PATTERN));
-    const had = load<u8>(h);
-    if (had == 0 || w < had) store<u8>(h, w);
+  // the record keys first, then the fields in catalogue order: keys that share their first four
+  // bytes share a chain, and the common ones come first in it
+  for (let id = FIELD_COUNT; id < SLOT_COUNT; id++) {
+    for (let r = 0; r < KEY_COUNT; r++) if (memberEligible(r) && <i32>load<u16>(KEYS + (<usize>r << 3)) == id) insertMember(r);
   }
-  for (let r = 0; r < KEY_COUNT; r++) {
-    if (!memberEligible(r)) continue;
-    const n = patternOf(r);
-    const x = load<u64>(PATTERN);
-    const w = <usize>load<u8>(MEMBER_WIDTH + memberWidthSlot(x));
-    let i = memberSlot(x & load<u64>(MEMBER_MASK + (w << 3)));
-    while (load<u8>(memberRow(i), 51) != 0) i = (i + 1) & (MEMBER_SIZE - 1);
-    const row = memberRow(i);
-    for (let j: usize = 0; j < 3; j++) {
-      const left = n > j * 8 ? n - j * 8 : 0;
-      const mask = load<u64>(MEMBER_MASK + ((left < 8 ? left : 8) << 3));
-      store<u64>(row + (j << 4), load<u64>(PATTERN + (j << 3)) & mask);
-      store<u64>(row + (j << 4), mask, 8);
-    }
-    const id = <usize>load<u16>(KEYS + (<usize>r << 3));
-    store<u16>(row, <u16>id, 48);
-    store<u8>(row, <u8>n, 50);
-    store<u8>(row, 1, 51);
-    store<u32>(row, <u32>(SET_BITS + ((id >> 6) << 3)), 52);
-    store<u32>(row, <u32>(SLOTS + (id << 4)), 56);
-    store<u8>(row, <u8>(id & 63), 60);
+  for (let id = 0; id < FIELD_COUNT; id++) {
+    for (let r = 0; r < KEY_COUNT; r++) if (memberEligible(r) && <i32>load<u16>(KEYS + (<usize>r << 3)) == id) insertMember(r);
   }
 }
 initMemberTable();
@@ -405,9 +396,7 @@ initMemberTable();
  * after the ':'. */
 @inline export function matchMember(k: usize): usize {
   const x = load<u64>(k);
-  const w = <usize>load<u8>(MEMBER_WIDTH + memberWidthSlot(x));
-  if (w == 0) return 0;
-  let i = memberSlot(x & load<u64>(MEMBER_MASK + (w << 3)));
+  let i = memberSlot(x);
   while (true) {
     const row = memberRow(i);
     if ((x & load<u64>(row, 8)) == load<u64>(row) && (load<u64>(k, 8) & load<u64>(row, 24)) == load<u64>(row, 16)
