@@ -376,17 +376,29 @@ function insertMember(r: i32): void {
   store<u8>(row, <u8>(id & 63), 60);
 }
 
+// while the table is built: the keys of each id as a list (KEYS is in hash order), u16 row + 1
+const KEYS_OF_ID: usize = memory.data(SLOT_COUNT * 2);
+const NEXT_KEY: usize = memory.data(KEY_COUNT * 2);
+
+/** Inserts the keys of field or role id. */
+function insertMembersOf(id: i32): void {
+  for (let r = <i32>load<u16>(KEYS_OF_ID + (<usize>id << 1)); r != 0; r = <i32>load<u16>(NEXT_KEY + (<usize>(r - 1) << 1))) {
+    if (memberEligible(r - 1)) insertMember(r - 1);
+  }
+}
+
 function initMemberTable(): void {
   for (let w: usize = 0; w <= 8; w++) store<u64>(MEMBER_MASK + (w << 3), w == 8 ? <u64>-1 : (<u64>1 << (<u64>w << 3)) - 1);
   for (let i: usize = 0; i < MEMBER_SIZE; i++) store<u64>(memberRow(i), 1);
+  for (let r = KEY_COUNT - 1; r >= 0; r--) {
+    const at = KEYS_OF_ID + (<usize>load<u16>(KEYS + (<usize>r << 3)) << 1);
+    store<u16>(NEXT_KEY + (<usize>r << 1), load<u16>(at));
+    store<u16>(at, <u16>(r + 1));
+  }
   // the record keys first, then the fields in catalogue order: keys that share their first four
   // bytes share a chain, and the common ones come first in it
-  for (let id = FIELD_COUNT; id < SLOT_COUNT; id++) {
-    for (let r = 0; r < KEY_COUNT; r++) if (memberEligible(r) && <i32>load<u16>(KEYS + (<usize>r << 3)) == id) insertMember(r);
-  }
-  for (let id = 0; id < FIELD_COUNT; id++) {
-    for (let r = 0; r < KEY_COUNT; r++) if (memberEligible(r) && <i32>load<u16>(KEYS + (<usize>r << 3)) == id) insertMember(r);
-  }
+  for (let id = FIELD_COUNT; id < SLOT_COUNT; id++) insertMembersOf(id);
+  for (let id = 0; id < FIELD_COUNT; id++) insertMembersOf(id);
 }
 initMemberTable();
 
