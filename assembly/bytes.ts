@@ -65,3 +65,23 @@ export function classOfText(p: usize, n: usize): u8 {
   for (let i: usize = 0; i < n; i++) k |= <u32>load<u8>(<usize>load<u8>(p + i), BYTE_CLASS);
   return <u8>k;
 }
+
+// ---- eight bytes at a time (a little-endian word) -------------------------------------------
+
+export const ONES: u64 = 0x0101010101010101;
+export const HIGHS: u64 = 0x8080808080808080;
+const LOW7: u64 = 0x7f7f7f7f7f7f7f7f;
+
+/** The high bit of each byte of x that is 0, exactly. */
+@inline export function zeroBytes(x: u64): u64 {
+  return ~(((x & LOW7) + LOW7) | x) & HIGHS;
+}
+/** The high bit of each byte of x that is an ASCII digit, exactly. */
+@inline export function digitBytes(x: u64): u64 {
+  const a = x ^ 0x3030303030303030;
+  return ~(((a & LOW7) + 0x7676767676767676) | a) & HIGHS;
+}
+/** One bit per byte (bit i: byte i) of a mask with only high bits set. */
+@inline export function gatherBytes(m: u64): u32 {
+  return <u32>(((m >> 7) * 0x0102040810204080) >> 56);
+}

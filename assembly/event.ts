@@ -15,7 +15,7 @@ import { KIND_STRING, KIND_NUMBER, KIND_NESTED, errCode, errAt, errorText } from
 import { parseRfc3339, parseEpoch, tSec, tMicro } from "./text";
 import { utf8Prefix, decimalLength, putDecimal, putDecimal13, lit } from "./out";
 import { findRow } from "./table";
-import { B_STOP, B_NONHOST, CLASS_UNKNOWN, CLASS_DIGITS, classOfText } from "./bytes";
+import { B_STOP, B_NONHOST, CLASS_UNKNOWN, CLASS_DIGITS, classOfText, zeroBytes, digitBytes, gatherBytes } from "./bytes";
 import { readLine, clearLine, fromLine, truncated } from "./native";
 
 // ---- the event -----------------------------------------------------------------------------
@@ -172,23 +172,6 @@ function isNumber(p: usize, n: usize): bool {
 // buffer first, so nothing past the value is read and the bytes after it are 0): which bytes are
 // '.', which are digits, gathered into one bit per byte; the rules on parts are tests on those bits.
 const IP_BUF: usize = memory.data(16);
-const IP_ONES: u64 = 0x0101010101010101;
-const IP_LOW7: u64 = 0x7f7f7f7f7f7f7f7f;
-const IP_HIGHS: u64 = 0x8080808080808080;
-
-/** The high bit of each byte of x that is 0, exactly. */
-@inline function zeroBytes(x: u64): u64 {
-  return ~(((x & IP_LOW7) + IP_LOW7) | x) & IP_HIGHS;
-}
-/** The high bit of each byte of x that is an ASCII digit, exactly. */
-@inline function digitBytes(x: u64): u64 {
-  const a = x ^ 0x3030303030303030;
-  return ~(((a & IP_LOW7) + 0x7676767676767676) | a) & IP_HIGHS;
-}
-/** One bit per byte (bit i: byte i) of a mask with only high bits set. */
-@inline function gatherBytes(m: u64): u32 {
-  return <u32>(((m >> 7) * 0x0102040810204080) >> 56);
-}
 
 /** Four parts of one to three digits, each at most 255, joined by '.'. */
 function isIpv4(p: usize, n: usize): bool {

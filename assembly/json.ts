@@ -129,17 +129,6 @@ function scanEscape(p: usize): usize {
   return p + 2;
 }
 
-const ONES: u64 = 0x0101010101010101;
-const HIGHS: u64 = 0x8080808080808080;
-
-/** The high bit of each byte of x that is '"'; only the lowest is sure to be exact (a borrow may
- * mark a byte above it), which is the one ctz() finds. */
-@inline function quoteBits(x: u64): u64 {
-  const t = x ^ 0x2222222222222222;
-  return (t - ONES) & ~t & HIGHS;
-}
-
-
 /** Scans a string whose opening quote is at p - 1. Returns the position of the closing quote, or 0
  * on error. Sets strClass: the union of the byte classes of its content (bytes.ts), B_STOP when it
  * holds an escape. Eight bytes per step, as four two-byte class lookups; in the step that holds the

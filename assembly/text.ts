@@ -5,7 +5,7 @@
 // in the parser).
 
 import { FLAG_ESCAPE, FLAG_HIGH, UNESCAPE } from "./json";
-import { BYTE_CLASS, B_NONHOST } from "./bytes";
+import { BYTE_CLASS, B_NONHOST, ONES, HIGHS, digitBytes } from "./bytes";
 import { DIGIT_PAIRS } from "./out";
 
 /** The byte classes (bytes.ts) of the characters the last decodeInto() wrote for escapes: with the
@@ -37,9 +37,6 @@ function putCodePoint(d: usize, cp: u32): usize {
   store<u8>(d, <u8>(0x80 | (cp & 63)), 3);
   return d + 4;
 }
-
-const ONES: u64 = 0x0101010101010101;
-const HIGHS: u64 = 0x8080808080808080;
 
 /** Copies the UTF-8 sequence that starts with the byte c >= 0x80 at p (p < end), or U+FFFD for an
  * ill-formed one, replacing exactly as the WHATWG/Unicode "maximal subpart" rule does (the same
@@ -206,8 +203,6 @@ function fraction(p: usize, end: usize): usize {
 // words: the separators against constants, every digit position at once (digitsOnly) after the
 // separators are replaced by '0'.
 const ZEROS: u64 = 0x3030303030303030;
-const NIBBLE_HI: u64 = 0xf0f0f0f0f0f0f0f0;
-const SIXES: u64 = 0x0606060606060606;
 /** Bytes 4 and 7 of "YYYY-MM-", and the '-' they must hold. */
 const DATE_SEPS: u64 = 0xff0000ff00000000;
 const DATE_DASHES: u64 = 0x2d00002d00000000;
@@ -216,10 +211,9 @@ const MID_SEPS: u64 = 0x0000ff0000ff0000;
 const MID_COLON: u64 = 0x00003a0000000000;
 const MID_COLON_MASK: u64 = 0x0000ff0000000000;
 
-/** Every byte of w is an ASCII digit: high nibble 3, and still 3 after adding 6 (no carry can
- * reach a byte that passed the first test). */
+/** Every byte of w is an ASCII digit. */
 @inline function digitsOnly(w: u64): bool {
-  return (((w & NIBBLE_HI) ^ ZEROS) | (((w + SIXES) & NIBBLE_HI) ^ ZEROS)) == 0;
+  return digitBytes(w) == HIGHS;
 }
 
 /** The two digits at p (already checked) as a number. */
