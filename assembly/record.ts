@@ -133,15 +133,14 @@ export function stringMeta(cls: u8): u32 {
   storeSlot(<usize>load<u32>(row, 56), ptr, len, meta);
 }
 
-/** Sets the slot of a catalogue key (no received-line key) from what the scanner found. */
-export function setKnown(id: i32, kind: u8, ptr: usize, len: usize, cls: u8): void {
-  markSet(<usize>id);
-  storeSlot(SLOTS + (<usize>id << 4), ptr, len, scannedMeta(kind, cls));
-}
-
 /** Sets a slot from what the scanner found (see scannedMeta). */
 function setScanned(s: usize, kind: u8, ptr: usize, len: usize, cls: u8): void {
   setSlot(s, ptr, len, scannedMeta(kind, cls));
+}
+
+/** Sets the slot of a catalogue key (no received-line key) from what the scanner found. */
+export function setKnown(id: i32, kind: u8, ptr: usize, len: usize, cls: u8): void {
+  setScanned(slotOf(id), kind, ptr, len, cls);
 }
 
 /** Sets a slot from a received line unless the record's own JSON already gave that key;
@@ -288,7 +287,7 @@ initKeyIndex();
 /** Field or role id of the key whose words (see keyWords) are w0, w1, of len bytes at ptr, or -1:
  * the hash of the words picks a slot in the open-addressed index, probed linearly until the key or
  * an empty slot. */
-@inline export function lookupWords(w0: u64, w1: u64, len: usize, ptr: usize): i32 {
+@inline function lookupWords(w0: u64, w1: u64, len: usize, ptr: usize): i32 {
   let i = keySlot(w0, w1, len);
   let id = -1;
   while (true) {
