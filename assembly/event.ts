@@ -690,9 +690,9 @@ export function buildEvent(sec: u32, nsec: u32): void {
   if (text(st)) {
     const k = kindOf(st);
     let ok = false;
-    // a text with '-' at 4 is no epoch number: RFC 3339 only
+    // RFC 3339 needs 20 bytes and '-' at 4, which no epoch number has
     if (k == KIND_STRING && vLen >= 20 && load<u8>(vPtr, 4) == 45) ok = parseRfc3339(vPtr, vLen);
-    else if (k == KIND_NUMBER || k == KIND_STRING) ok = parseEpoch(vPtr, vLen) || (k == KIND_STRING && parseRfc3339(vPtr, vLen));
+    else if (k == KIND_NUMBER || k == KIND_STRING) ok = parseEpoch(vPtr, vLen);
     if (ok && tSec > MAX_TIMESTAMP) ok = false;
     if (ok) {
       hasTime = true;
