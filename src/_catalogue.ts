@@ -310,7 +310,7 @@ export const EVENTS: readonly CatalogueEvent[] = [
   "id": "31",
   "name": "Command detected - Block and interrupt session",
   "notification": "Command detected - Block and interrupt a session",
-  "category": "Remote Session",
+  "category": "Command Audit",
   "syslogSeverity": 4,
   "cefSeverity": 5,
   "layout": "command-block-stop",
@@ -320,7 +320,7 @@ export const EVENTS: readonly CatalogueEvent[] = [
   "id": "32",
   "name": "Command detected - Block",
   "notification": "",
-  "category": "Remote Session",
+  "category": "Command Audit",
   "syslogSeverity": 5,
   "cefSeverity": 3,
   "layout": "command-block",
@@ -330,7 +330,7 @@ export const EVENTS: readonly CatalogueEvent[] = [
   "id": "33",
   "name": "Command detected - Allow",
   "notification": "",
-  "category": "Remote Session",
+  "category": "Command Audit",
   "syslogSeverity": 6,
   "cefSeverity": 2,
   "layout": "command-audit",
@@ -619,7 +619,7 @@ export const EVENTS: readonly CatalogueEvent[] = [
  {
   "id": "62",
   "name": "User created",
-  "notification": "",
+  "notification": "User",
   "category": "Workstation",
   "syslogSeverity": 5,
   "cefSeverity": 3,
@@ -709,7 +709,7 @@ export const EVENTS: readonly CatalogueEvent[] = [
  {
   "id": "72",
   "name": "senhasegura.go uninstalled",
-  "notification": "",
+  "notification": "Uninstall",
   "category": "Workstation",
   "syslogSeverity": 5,
   "cefSeverity": 3,
@@ -1387,32 +1387,12 @@ export const EVENTS: readonly CatalogueEvent[] = [
   "origin": "-"
  },
  {
-  "id": "N.018",
-  "name": "Uninstall",
-  "notification": "",
-  "category": "Workstation",
-  "syslogSeverity": 5,
-  "cefSeverity": 3,
-  "layout": "generic",
-  "origin": "-"
- },
- {
   "id": "N.019",
   "name": "Untrusted DLL execution attempt",
   "notification": "",
   "category": "Workstation",
   "syslogSeverity": 4,
   "cefSeverity": 5,
-  "layout": "generic",
-  "origin": "-"
- },
- {
-  "id": "N.020",
-  "name": "User",
-  "notification": "",
-  "category": "Workstation",
-  "syslogSeverity": 5,
-  "cefSeverity": 3,
   "layout": "generic",
   "origin": "-"
  },
@@ -1553,99 +1533,68 @@ export const FIELDS: readonly CatalogueField[] = [
   "key": "cs1Label",
   "type": "string",
   "max": 1023,
-  "aliases": [
-   "Cs1Label",
-   "CS1Label"
-  ]
+  "aliases": []
  },
  {
   "key": "cs1",
   "type": "string",
   "max": 4000,
-  "aliases": [
-   "Cs1",
-   "CS1"
-  ]
+  "aliases": []
  },
  {
   "key": "cs2Label",
   "type": "string",
   "max": 1023,
-  "aliases": [
-   "Cs2Label",
-   "CS2Label"
-  ]
+  "aliases": []
  },
  {
   "key": "cs2",
   "type": "string",
   "max": 4000,
-  "aliases": [
-   "Cs2",
-   "CS2"
-  ]
+  "aliases": []
  },
  {
   "key": "cs3Label",
   "type": "string",
   "max": 1023,
-  "aliases": [
-   "Cs3Label",
-   "CS3Label"
-  ]
+  "aliases": []
  },
  {
   "key": "cs3",
   "type": "string",
   "max": 4000,
-  "aliases": [
-   "Cs3",
-   "CS3"
-  ]
+  "aliases": []
  },
  {
   "key": "cs4Label",
   "type": "string",
   "max": 1023,
-  "aliases": [
-   "Cs4Label",
-   "CS4Label"
-  ]
+  "aliases": []
  },
  {
   "key": "cs4",
   "type": "string",
   "max": 4000,
-  "aliases": [
-   "Cs4",
-   "CS4"
-  ]
+  "aliases": []
  },
  {
   "key": "cs5Label",
   "type": "string",
   "max": 1023,
-  "aliases": [
-   "Cs5Label",
-   "CS5Label"
-  ]
+  "aliases": []
  },
  {
   "key": "cs5",
   "type": "string",
   "max": 4000,
-  "aliases": [
-   "Cs5",
-   "CS5"
-  ]
+  "aliases": []
  },
  {
   "key": "cs6Label",
   "type": "string",
   "max": 1023,
   "aliases": [
-   "Cs6Label",
-   "CS6Label"
+   "Cs6"
   ]
  },
  {
@@ -1653,45 +1602,32 @@ export const FIELDS: readonly CatalogueField[] = [
   "type": "string",
   "max": 4000,
   "aliases": [
-   "Cs6",
-   "CS6"
+   "Cs7"
   ]
  },
  {
   "key": "cs7Label",
   "type": "string",
   "max": 1023,
-  "aliases": [
-   "Cs7Label",
-   "CS7Label"
-  ]
+  "aliases": []
  },
  {
   "key": "cs7",
   "type": "string",
   "max": 4000,
-  "aliases": [
-   "Cs7",
-   "CS7"
-  ]
+  "aliases": []
  },
  {
   "key": "cs8Label",
   "type": "string",
   "max": 1023,
-  "aliases": [
-   "Cs8Label",
-   "CS8Label"
-  ]
+  "aliases": []
  },
  {
   "key": "cs8",
   "type": "string",
   "max": 4000,
-  "aliases": [
-   "Cs8",
-   "CS8"
-  ]
+  "aliases": []
  },
  {
   "key": "originIP",
@@ -3113,6 +3049,12 @@ export const RECORD_KEYS: readonly RecordKey[] = [
   ]
  },
  {
+  "role": "cef_severity",
+  "keys": [
+   "cef_severity"
+  ]
+ },
+ {
   "role": "timestamp",
   "keys": [
    "timestamp",
@@ -3176,6 +3118,12 @@ export const RECORD_KEYS: readonly RecordKey[] = [
   "role": "extradata",
   "keys": [
    "extradata"
+  ]
+ },
+ {
+  "role": "enterprise_number",
+  "keys": [
+   "enterprise_number"
   ]
  }
 ];
