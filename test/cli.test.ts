@@ -7,6 +7,7 @@ import { join } from "node:path";
 import { referenceConvert, type LineFormat } from "../src/_reference.js";
 import { parseOctetCounted } from "../src/_framing.js";
 import { progressLine, Progress } from "../src/_progress.js";
+import { MAX_LINE_BYTES } from "../src/_lines.js";
 import { exampleLines, OUTPUT_FORMATS, ROOT } from "./_helpers.js";
 import { CLI, Lines, Receiver, cli, closedPort, requireBuild, start, waitUntil } from "./_proc.js";
 
@@ -100,6 +101,27 @@ describe("convert", () => {
     const plain = await cli(["convert", "--fixed-time", String(SEC), "--out", out, SAMPLES_FILE]);
     expect(plain.stderr).toBe("");
   });
+
+  it("a line over --max-line-bytes becomes one invalid-record event, said on stderr, and the next lines come through", async () => {
+    const long = JSON.stringify({ event_id: 16, host: "segura-01", msg: "m".repeat(5000) });
+    const input = [samples[0], long, samples[1], long + "\r", samples[2]].join("\n") + "\n";
+    const r = await cli(["convert", "-f", "json", "--fixed-time", String(SEC), "--max-line-bytes", "1024"], { input });
+    expect(r.code).toBe(0);
+    const out = linesOf(r.stdout);
+    expect(out).toEqual(ref([samples[0]!, long.slice(0, 1024), samples[1]!, long.slice(0, 1024), samples[2]!], "cef-syslog", true));
+    expect(JSON.parse(out[1]!)).toMatchObject({ event_id: "invalid-record", error: "invalid JSON at byte 1024: unterminated string" });
+    const note = (n: number): string => `segura-siem: stdin line ${n} is longer than 1024 bytes: its first 1024 bytes are converted as an invalid record, the rest is skipped\n`;
+    expect(r.stderr).toBe(note(2) + note(4));
+  });
+
+  it("a real 200 MiB line: one invalid-record event of its first MAX_LINE_BYTES bytes, then the next record", async () => {
+    const head = Buffer.from('{"event_id": 16, "msg": "');
+    const input = Buffer.concat([head, Buffer.alloc(200 * 2 ** 20, "x"), Buffer.from('"}\n' + samples[4] + "\n")]);
+    const r = await cli(["convert", "-f", "cef", "--fixed-time", String(SEC)], { input, timeoutMs: 60_000 });
+    expect(r.code).toBe(0);
+    expect(linesOf(r.stdout)).toEqual(ref([input.subarray(0, MAX_LINE_BYTES).toString("latin1"), samples[4]!], "cef"));
+    expect(r.stderr).toBe(`segura-siem: stdin line 1 is longer than ${MAX_LINE_BYTES} bytes: its first ${MAX_LINE_BYTES} bytes are converted as an invalid record, the rest is skipped\n`);
+  });
 });
 
 describe("--send over TCP", () => {
@@ -141,16 +163,28 @@ describe("--send over TCP", () => {
     await rx.close();
   });
 
-  it("a receiver that drops the connection midway: exit 74 and a message that says so", async () => {
+  it("a receiver that drops the connection midway: exit 74, how many records went out in full, and where to resume", async () => {
     const rx = await Receiver.start();
     const big = join(dir, "drop.jsonl");
-    writeFileSync(big, Array.from({ length: 100_000 }, (_, i) => samples[i % samples.length]).join("\n") + "\n");
+    const n = 100_000;
+    writeFileSync(big, Array.from({ length: n }, (_, i) => samples[i % samples.length]).join("\n") + "\n");
     const done = cli(["convert", "--send", rx.url(), big]);
     await waitUntil(() => rx.bytes().length > 0, 10_000, "the first bytes");
     rx.connections[0]!.socket.resetAndDestroy();
     const r = await done;
     expect(r.code).toBe(74);
-    expect(r.stderr).toMatch(new RegExp(`^segura-siem: connection to tcp://127\\.0\\.0\\.1:${rx.port} lost: (connection reset by peer \\(ECONNRESET\\)|broken pipe \\(EPIPE\\))\\n$`));
+    const m = new RegExp(
+      `^segura-siem: connection to tcp://127\\.0\\.0\\.1:${rx.port} lost: (connection reset by peer \\(ECONNRESET\\)|broken pipe \\(EPIPE\\))\\n` +
+        `segura-siem: (\\d+) records converted, (\\d+) of them written in full to the connection \\(the receiver may not have read the last of those; TCP does not confirm delivery\\); resume from (.+) line (\\d+)\\n$`,
+    ).exec(r.stderr);
+    expect(m, r.stderr).not.toBeNull();
+    const [converted, written, file, resume] = [Number(m![2]), Number(m![3]), m![4], Number(m![5])];
+    expect(file).toBe(big);
+    expect(written).toBeLessThanOrEqual(converted);
+    expect(converted).toBeLessThan(n);
+    expect(resume).toBe(written + 1);
+    // the receiver cannot have read more lines than were handed over
+    expect(rx.lines().length).toBeLessThanOrEqual(converted);
     await rx.close();
   });
 
