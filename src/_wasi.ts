@@ -72,7 +72,8 @@ export interface WasiResult {
 /** Runs the command in a child process (`node bin/segura-wasi-node.mjs MODULE ARGS...`, as a user runs
  * `wasmtime run`) with `input` as stdin, and collects stdout and stderr. One process per run: Node 20's
  * node:wasi can abort the whole process when a finished WASI instance is garbage-collected during
- * another instance's fd_write (uv_mutex_destroy in uvwasi_destroy), so instances are not stacked up
+ * another instance's fd_write (uv_mutex_destroy in uvwasi_destroy; a collection inside a fast API
+ * call, as in offFastApiCalls above), so instances are not stacked up
  * in one process. */
 export function runWasiOn(args: readonly string[], input: Uint8Array | string, wasm: string = WASI_WASM_PATH): WasiResult {
   const r = spawnSync(process.execPath, [WASI_RUNNER_PATH, wasm, ...args], { input, maxBuffer: 1 << 30 });
