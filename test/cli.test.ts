@@ -419,6 +419,18 @@ describe("serve (the sidecar)", () => {
     await rx.close();
   });
 
+  it("a line over --max-line-bytes becomes one invalid-record event, logged with the client and line number", async () => {
+    const rx = await Receiver.start();
+    const sc = await sidecar(["--format", "cef", "--fixed-time", String(SEC), "--send", rx.url(), "--max-line-bytes", "1024"]);
+    const long = JSON.stringify({ event_id: 16, msg: "m".repeat(3000) });
+    await send(sc.port, [samples[0], long, samples[1]].join("\n") + "\n");
+    await waitUntil(() => rx.lines().length === 3, 10_000, "three lines");
+    expect(rx.lines()).toEqual(ref([samples[0]!, long.slice(0, 1024), samples[1]!], "cef"));
+    expect(sc.stderr.all).toContainEqual(expect.stringMatching(/^segura-siem serve: line 2 from 127\.0\.0\.1:\d+ is longer than 1024 bytes: its first 1024 bytes are converted as an invalid record, the rest is skipped$/));
+    expect(await sc.stop()).toEqual({ code: 0, signal: null });
+    await rx.close();
+  });
+
   it("without --send it writes to stdout", async () => {
     const { child, exited } = start(process.execPath, [CLI, "serve", "--listen", "tcp://127.0.0.1:0", "--format", "cef", "--fixed-time", String(SEC)]);
     const err = new Lines(child.stderr!);
