@@ -31,7 +31,7 @@ const IOV: usize = memory.data(16);
 const NUM: usize = memory.data(8);
 const READ_CHUNK: usize = 65536; // bytes asked for per fd_read
 /** The longest line converted whole: src/_lines.ts MAX_LINE_BYTES, which gives the reasons. */
-const MAX_LINE: usize = 4 * 1024 * 1024;
+const MAX_LINE: usize = 16 * 1024 * 1024;
 /** --max-line-bytes bounds: src/_args.ts MAX_LINE_RANGE. */
 const MIN_LINE_LIMIT: u64 = 1024, MAX_LINE_LIMIT: u64 = 64 * 1024 * 1024;
 const EX_IOERR: u32 = 74;

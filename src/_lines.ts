@@ -3,10 +3,11 @@
 // passed and the rest of it skipped up to its LF, so memory stays bounded whatever the input.
 
 /** The longest line converted whole by `convert`, `serve` and the WASI command (bytes, not counting
- * the LF and a CR before it). 4 MiB: far above any record Segura writes (its syslog export cuts at
- * 1024 bytes, its JSON records are a few KiB) and small enough that a line, the engine's working
- * copy and its output stay within tens of MiB. assembly/wasi.ts has the same number (MAX_LINE). */
-export const MAX_LINE_BYTES = 4 * 1024 * 1024;
+ * the LF and a CR before it). 16 MiB, the line length the shipped Fluent Bit configs read whole
+ * (tail's Buffer_Max_Size), so a record converts alike on every path; far above what Segura writes
+ * (records of a few KiB, values of some MiB such as command output; its syslog export stops at
+ * 1024 bytes). assembly/wasi.ts has the same number (MAX_LINE). */
+export const MAX_LINE_BYTES = 16 * 1024 * 1024;
 
 /** How much of an over-long line is converted: its first `max` bytes, less any trailing run of JSON
  * whitespace, NUL and `}`. What is left cannot be a complete JSON object (one ends in `}`), so a cut

@@ -1,6 +1,9 @@
 // The line splitter of convert and serve: where lines end, and what it holds for an over-long one.
 import { describe, it, expect } from "vitest";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { LineSplitter, MAX_LINE_BYTES, cutLength } from "../src/_lines.js";
+import { ROOT } from "./_helpers.js";
 
 const split = (chunks: string[], max?: number): [string, boolean][] => {
   const s = new LineSplitter(max);
@@ -45,6 +48,15 @@ describe("LineSplitter", () => {
     expect(most).toBeLessThanOrEqual(MAX_LINE_BYTES + chunk.length);
     expect(out).toEqual([[MAX_LINE_BYTES, true], [4, false]]);
   });
+});
+
+it.each([
+  ["fluent-bit.conf", /^\s*Buffer_Max_Size\s+(\d+)M\s*$/m],
+  ["fluent-bit.yaml", /^\s*buffer_max_size:\s*(\d+)M\s*$/m],
+])("%s reads lines of MAX_LINE_BYTES whole, as convert, serve and the WASI command do", (file, setting) => {
+  const m = setting.exec(readFileSync(join(ROOT, file), "utf8"));
+  expect(m, `${file} sets no tail buffer size`).not.toBeNull();
+  expect(Number(m![1]) * 1024 * 1024).toBe(MAX_LINE_BYTES);
 });
 
 describe("cutLength", () => {
