@@ -1,11 +1,12 @@
 // segura-siem: Segura JSON events to CEF / RFC 5424 syslog on the command line (see docs/cli.md).
+import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import { parseCommandLine } from "./_args.js";
-import { CliError, EXIT } from "./_errors.js";
+import { CliError, EXIT, describe } from "./_errors.js";
 import { runConvert } from "./_convertcmd.js";
 import { startServe } from "./_serve.js";
-import { packageRoot } from "./_paths.js";
+import { RELEASE_WASM_PATH, WASI_WASM_PATH, packageRoot } from "./_paths.js";
 
 const FORMATS = "cef | syslog | cef-syslog | json | json-cef | json-syslog | json-cef-syslog";
 
@@ -52,8 +53,19 @@ function help(topic: "convert" | "serve" | undefined): string {
   return `segura-siem: Segura (senhasegura) events to CEF and RFC 5424 syslog\n\n${USAGE}\n${HELP_CONVERT}\n${HELP_SERVE}\n${EXITS}`;
 }
 
+/** The package version, then the SHA-256 of each module as `sha256sum` prints it (build/SHA256SUMS). */
 function version(): string {
-  return (JSON.parse(readFileSync(join(packageRoot(), "package.json"), "utf8")) as { version: string }).version;
+  const v = (JSON.parse(readFileSync(join(packageRoot(), "package.json"), "utf8")) as { version: string }).version;
+  const sums = [RELEASE_WASM_PATH, WASI_WASM_PATH].map((path) => {
+    let hash: string;
+    try {
+      hash = createHash("sha256").update(readFileSync(path)).digest("hex");
+    } catch (e) {
+      hash = `(cannot read: ${describe(e)}; run npm run build)`;
+    }
+    return `${hash}  ${basename(path)}\n`;
+  });
+  return `segura-siem ${v}\n${sums.join("")}`;
 }
 
 async function serve(options: Parameters<typeof startServe>[0]): Promise<void> {
@@ -72,7 +84,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   try {
     const command = parseCommandLine(argv);
     if (command.kind === "help") process.stdout.write(help(command.topic));
-    else if (command.kind === "version") process.stdout.write(version() + "\n");
+    else if (command.kind === "version") process.stdout.write(version());
     else if (command.kind === "convert") await runConvert(command.options);
     else await serve(command.options);
     return EXIT.OK;

@@ -1,6 +1,7 @@
 // The segura-siem command end to end: `node bin/segura-siem.mjs ...` as a user runs it.
 import { describe, it, expect, beforeAll, afterAll } from "vitest";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync, existsSync } from "node:fs";
+import { createHash } from "node:crypto";
 import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -203,9 +204,13 @@ describe("errors and exit codes", () => {
     expect(r.stdout.toString()).toContain("Exit status: 0 done, 64 bad command line, 66 input file missing");
   });
 
-  it("--version prints the package version", async () => {
+  it("--version prints the package version and the SHA-256 of each module, as build/SHA256SUMS lists them", async () => {
     const r = await cli(["--version"]);
-    expect(r.stdout.toString()).toBe((JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { version: string }).version + "\n");
+    const version = (JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { version: string }).version;
+    const sums = ["segura.wasm", "segura-wasi.wasm"].map((m) => `${createHash("sha256").update(readFileSync(join(ROOT, "build", m))).digest("hex")}  ${m}\n`).join("");
+    expect(r).toMatchObject({ code: 0, stderr: "" });
+    expect(r.stdout.toString()).toBe(`segura-siem ${version}\n${sums}`);
+    expect(readFileSync(join(ROOT, "build", "SHA256SUMS"), "utf8")).toBe(sums);
   });
 });
 
