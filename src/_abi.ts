@@ -57,9 +57,10 @@ export class FluentBitHost {
   readonly allocator: Allocator;
   readonly memory: WebAssembly.Memory;
 
-  constructor(wasm: Uint8Array | WebAssembly.Module) {
+  /** `instance`: one already made from `wasm` (a browser instantiates asynchronously). */
+  constructor(wasm: Uint8Array | WebAssembly.Module, instance?: WebAssembly.Instance) {
     this.module = wasm instanceof WebAssembly.Module ? wasm : new WebAssembly.Module(wasm as Uint8Array<ArrayBuffer>);
-    this.instance = new WebAssembly.Instance(this.module, {});
+    this.instance = instance ?? new WebAssembly.Instance(this.module, {});
     const exports = this.instance.exports as Exports;
     const allocator = detectAllocator(this.module, exports);
     if (!allocator) throw new Error("the module exports no allocator WAMR recognises (malloc/free or __new/__pin/__unpin)");

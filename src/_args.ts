@@ -21,11 +21,15 @@ export interface ServeOptions extends CommonOptions {
   retryFor: number;
   maxConnections: number;
 }
+export interface PlaygroundOptions {
+  port: number;
+}
 export type Command =
-  | { kind: "help"; topic: "convert" | "serve" | undefined }
+  | { kind: "help"; topic: "convert" | "serve" | "playground" | undefined }
   | { kind: "version" }
   | { kind: "convert"; options: ConvertOptions }
-  | { kind: "serve"; options: ServeOptions };
+  | { kind: "serve"; options: ServeOptions }
+  | { kind: "playground"; options: PlaygroundOptions };
 
 function oneOf<T extends string>(flag: string, list: readonly T[], v: string): T {
   if ((list as readonly string[]).includes(v)) return v as T;
@@ -38,14 +42,18 @@ function integer(flag: string, v: string, min: number, max: number): number {
 }
 
 const SHORT: Record<string, string> = { "-f": "--format", "-o": "--out", "-h": "--help" };
-const VALUED = new Set(["--format", "--framing", "--fixed-time", "--send", "--out", "--listen", "--max-line-bytes", "--retry-for", "--max-connections"]);
+const VALUED = new Set(["--port", "--format", "--framing", "--fixed-time", "--send", "--out", "--listen", "--max-line-bytes", "--retry-for", "--max-connections"]);
 const FLAGS = {
   convert: new Set(["--format", "--framing", "--fixed-time", "--send", "--out", "--no-progress", "--help"]),
   serve: new Set(["--format", "--framing", "--fixed-time", "--send", "--listen", "--max-line-bytes", "--retry-for", "--max-connections", "--help"]),
+  playground: new Set(["--port", "--help"]),
 };
+type Subcommand = keyof typeof FLAGS;
+/** The port `segura-siem playground` listens on unless --port says otherwise. */
+export const PLAYGROUND_PORT = 5180;
 
 /** Splits the words after the command into flags (with their values) and operands. */
-function scan(command: "convert" | "serve", words: string[]): { flags: Map<string, string>; operands: string[] } {
+function scan(command: Subcommand, words: string[]): { flags: Map<string, string>; operands: string[] } {
   const flags = new Map<string, string>();
   const operands: string[] = [];
   for (let i = 0; i < words.length; i++) {
@@ -81,13 +89,17 @@ function common(f: Map<string, string>): CommonOptions {
 export function parseCommandLine(argv: readonly string[]): Command {
   const [first, ...rest] = argv;
   if (first === undefined || first === "--help" || first === "-h" || first === "help") {
-    const topic = first === "help" && (rest[0] === "convert" || rest[0] === "serve") ? rest[0] : undefined;
+    const topic = first === "help" && (rest[0] === "convert" || rest[0] === "serve" || rest[0] === "playground") ? rest[0] : undefined;
     return { kind: "help", topic };
   }
   if (first === "--version" || first === "-V") return { kind: "version" };
-  if (first !== "convert" && first !== "serve") throw new UsageError(`unknown command '${first}' (commands: convert, serve)`);
+  if (first !== "convert" && first !== "serve" && first !== "playground") throw new UsageError(`unknown command '${first}' (commands: convert, serve, playground)`);
   const { flags, operands } = scan(first, rest);
   if (flags.has("--help")) return { kind: "help", topic: first };
+  if (first === "playground") {
+    if (operands.length) throw new UsageError(`playground takes no operands ('${operands[0]}')`);
+    return { kind: "playground", options: { port: integer("--port", flags.get("--port") ?? String(PLAYGROUND_PORT), 0, 65535) } };
+  }
   if (first === "convert") {
     const out = flags.get("--out");
     const c = common(flags);

@@ -2,7 +2,8 @@
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { basename, join } from "node:path";
-import { parseCommandLine } from "./_args.js";
+import { PLAYGROUND_PORT, parseCommandLine } from "./_args.js";
+import { startPlayground } from "./_playground.js";
 import { CliError, EXIT, describe } from "./_errors.js";
 import { runConvert } from "./_convertcmd.js";
 import { startServe } from "./_serve.js";
@@ -12,7 +13,8 @@ const FORMATS = "cef | syslog | cef-syslog | json | json-cef | json-syslog | jso
 
 const USAGE = `usage: segura-siem convert [options] [FILE...]
        segura-siem serve --listen tcp://HOST:PORT [options]
-       segura-siem --help | help convert | help serve | --version
+       segura-siem playground [--port N]
+       segura-siem --help | help convert | help serve | help playground | --version
 `;
 
 const HELP_CONVERT = `segura-siem convert [options] [FILE...]
@@ -43,14 +45,23 @@ converts each line and forwards it to --send (Vector's socket source, a SIEM) or
       --max-connections N  inbound connections at once (default 64)
 `;
 
+const HELP_PLAYGROUND = `segura-siem playground [--port N]
+
+Serves the playground page on http://127.0.0.1:N/ and prints its address: paste Segura records
+and see every output format, converted in the browser by the same module. Stop with Ctrl-C.
+
+      --port N             port on 127.0.0.1 (default ${PLAYGROUND_PORT}; 0: any free port)
+`;
+
 const EXITS = `Exit status: 0 done, 64 bad command line, 66 input file missing or unreadable,
 69 receiver unreachable, 70 internal error, 73 --out cannot be created, 74 read/write failed midway.
 `;
 
-function help(topic: "convert" | "serve" | undefined): string {
+function help(topic: "convert" | "serve" | "playground" | undefined): string {
   if (topic === "convert") return HELP_CONVERT + "\n" + EXITS;
   if (topic === "serve") return HELP_SERVE + "\n" + EXITS;
-  return `segura-siem: Segura (senhasegura) events to CEF and RFC 5424 syslog\n\n${USAGE}\n${HELP_CONVERT}\n${HELP_SERVE}\n${EXITS}`;
+  if (topic === "playground") return HELP_PLAYGROUND + "\n" + EXITS;
+  return `segura-siem: Segura (senhasegura) events to CEF and RFC 5424 syslog\n\n${USAGE}\n${HELP_CONVERT}\n${HELP_SERVE}\n${HELP_PLAYGROUND}\n${EXITS}`;
 }
 
 /** The package version, then the SHA-256 of each module as `sha256sum` prints it (build/SHA256SUMS). */
@@ -79,6 +90,15 @@ async function serve(options: Parameters<typeof startServe>[0]): Promise<void> {
   }
 }
 
+async function playground(port: number): Promise<void> {
+  const handle = await startPlayground(port);
+  process.stdout.write(`playground at ${handle.url}\n`);
+  await new Promise<void>((resolve) => {
+    const stop = (): void => void handle.close().then(resolve);
+    process.once("SIGTERM", stop).once("SIGINT", stop);
+  });
+}
+
 /** Runs the command line and returns the exit status. */
 export async function main(argv: readonly string[]): Promise<number> {
   try {
@@ -86,6 +106,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     if (command.kind === "help") process.stdout.write(help(command.topic));
     else if (command.kind === "version") process.stdout.write(version());
     else if (command.kind === "convert") await runConvert(command.options);
+    else if (command.kind === "playground") await playground(command.options.port);
     else await serve(command.options);
     return EXIT.OK;
   } catch (e) {

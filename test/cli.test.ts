@@ -187,7 +187,7 @@ describe("errors and exit codes", () => {
     [["convert", "--out", "x", "--send", "tcp://127.0.0.1:514"], "--out and --send cannot be used together"],
     [["convert", "-", "-"], "stdin ('-') can be read only once"],
     [["convert", "--no-progress=yes"], "--no-progress takes no value"],
-    [["frobnicate"], "unknown command 'frobnicate' (commands: convert, serve)"],
+    [["frobnicate"], "unknown command 'frobnicate' (commands: convert, serve, playground)"],
     [["serve"], "serve needs --listen tcp://HOST:PORT"],
     [["serve", "--listen", "tcp://127.0.0.1:0", "events.jsonl"], "serve takes no file operands ('events.jsonl')"],
   ])("%j: exit 64 and the usage", async (args, message) => {
@@ -215,7 +215,7 @@ describe("errors and exit codes", () => {
 });
 
 function readUsage(): string {
-  return "usage: segura-siem convert [options] [FILE...]\n       segura-siem serve --listen tcp://HOST:PORT [options]\n       segura-siem --help | help convert | help serve | --version\nTry 'segura-siem --help'.\n";
+  return "usage: segura-siem convert [options] [FILE...]\n       segura-siem serve --listen tcp://HOST:PORT [options]\n       segura-siem playground [--port N]\n       segura-siem --help | help convert | help serve | help playground | --version\nTry 'segura-siem --help'.\n";
 }
 
 describe("progress bar rendering", () => {

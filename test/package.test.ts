@@ -7,7 +7,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ROOT } from "./_helpers.js";
-import { cli, requireBuild, run } from "./_proc.js";
+import { Lines, cli, requireBuild, run, start } from "./_proc.js";
 
 const SAMPLES_FILE = join(ROOT, "examples", "events.jsonl");
 const pkg = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { name: string; version: string };
@@ -33,7 +33,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 describe("npm pack", () => {
   it("names the tarball after the package and version", () => expect(packed.filename).toBe(`${pkg.name}-${pkg.version}.tgz`));
 
-  it.each(["bin/segura-siem.mjs", "bin/segura-wasi-node.mjs", "dist/src/cli.js", "dist/src/_abi.js", "build/segura.wasm", "build/segura-wasi.wasm", "build/SHA256SUMS", "README.md", "package.json"])(
+  it.each(["bin/segura-siem.mjs", "bin/segura-wasi-node.mjs", "dist/src/cli.js", "dist/src/_abi.js", "build/segura.wasm", "build/segura-wasi.wasm", "build/SHA256SUMS", "build/playground/index.html", "build/playground/segura.wasm", "build/playground/js/playground/app.js", "README.md", "package.json"])(
     "carries %s", (path) => expect(packed.files.map((f) => f.path)).toContain(path));
 
   it("carries the modules byte for byte as built", () => {
@@ -59,6 +59,20 @@ describe("npm install -g of the tarball, offline, in a fresh prefix", () => {
     expect(want.code).toBe(0);
     expect(got.stdout.length).toBeGreaterThan(0);
     expect(got.stdout.equals(want.stdout)).toBe(true);
+  });
+
+  it("serves the playground page from the installed files", async () => {
+    const p = start(installed, ["playground", "--port", "0"], { env });
+    try {
+      const [first] = await new Lines(p.child.stdout!).atLeast(1);
+      const url = /^playground at (http:\/\/127\.0\.0\.1:\d+\/)$/.exec(first!)?.[1];
+      expect(url).toBeDefined();
+      expect(await (await fetch(url!)).text()).toBe(readFileSync(join(ROOT, "playground", "index.html"), "utf8"));
+      expect(Buffer.from(await (await fetch(url! + "segura.wasm")).arrayBuffer()).equals(readFileSync(join(ROOT, "build", "segura.wasm")))).toBe(true);
+    } finally {
+      p.child.kill("SIGTERM");
+      expect((await p.exited).code).toBe(0);
+    }
   });
 
   it("--version prints the version and the checksums of the modules it installed", async () => {
