@@ -3,6 +3,7 @@ import { UsageError } from "./_errors.js";
 import { FORMATS, type OutputFormat } from "./_convert.js";
 import { FRAMINGS, type Framing } from "./_framing.js";
 import { parseTcpUrl, type Endpoint } from "./_endpoint.js";
+import { readTlsFiles } from "./_tls.js";
 
 export interface CommonOptions {
   format: OutputFormat;
@@ -42,10 +43,10 @@ function integer(flag: string, v: string, min: number, max: number): number {
 }
 
 const SHORT: Record<string, string> = { "-f": "--format", "-o": "--out", "-h": "--help" };
-const VALUED = new Set(["--port", "--format", "--framing", "--fixed-time", "--send", "--out", "--listen", "--max-line-bytes", "--retry-for", "--max-connections"]);
+const VALUED = new Set(["--port", "--ca", "--cert", "--key", "--format", "--framing", "--fixed-time", "--send", "--out", "--listen", "--max-line-bytes", "--retry-for", "--max-connections"]);
 const FLAGS = {
-  convert: new Set(["--format", "--framing", "--fixed-time", "--send", "--out", "--no-progress", "--help"]),
-  serve: new Set(["--format", "--framing", "--fixed-time", "--send", "--listen", "--max-line-bytes", "--retry-for", "--max-connections", "--help"]),
+  convert: new Set(["--format", "--framing", "--fixed-time", "--send", "--ca", "--cert", "--key", "--out", "--no-progress", "--help"]),
+  serve: new Set(["--format", "--framing", "--fixed-time", "--send", "--ca", "--cert", "--key", "--listen", "--max-line-bytes", "--retry-for", "--max-connections", "--help"]),
   playground: new Set(["--port", "--help"]),
 };
 type Subcommand = keyof typeof FLAGS;
@@ -75,14 +76,29 @@ function scan(command: Subcommand, words: string[]): { flags: Map<string, string
   return { flags, operands };
 }
 
+/** --send, with --ca/--cert/--key for tls:// (files read here, so a missing one fails before anything runs). */
+function sendTarget(f: Map<string, string>): Endpoint | undefined {
+  const text = f.get("--send");
+  const send = text === undefined ? undefined : parseTcpUrl("--send", text, false, true);
+  const [ca, cert, key] = ["--ca", "--cert", "--key"].map((k) => f.get(k));
+  for (const [flag, v] of [["--ca", ca], ["--cert", cert], ["--key", key]] as const) {
+    if (v !== undefined && !send?.tls) throw new UsageError(`${flag} is for --send tls://HOST:PORT`);
+    if (v === "") throw new UsageError(`${flag} needs a file name`);
+  }
+  if ((cert === undefined) !== (key === undefined)) throw new UsageError("--cert and --key go together");
+  if (send?.tls) send.tls = readTlsFiles({ ca, cert, key });
+  return send;
+}
+
 function common(f: Map<string, string>): CommonOptions {
   const fixed = f.get("--fixed-time");
-  const send = f.get("--send");
+  const send = sendTarget(f);
   return {
     format: oneOf("--format", FORMATS, f.get("--format") ?? "cef-syslog"),
-    framing: oneOf("--framing", FRAMINGS, f.get("--framing") ?? "lf"),
+    // RFC 5425 §4.3: over TLS, octet counting
+    framing: oneOf("--framing", FRAMINGS, f.get("--framing") ?? (send?.tls ? "octet-counting" : "lf")),
     fixedTime: fixed === undefined ? undefined : integer("--fixed-time", fixed, 0, 0xffffffff),
-    send: send === undefined ? undefined : parseTcpUrl("--send", send, false),
+    send,
   };
 }
 

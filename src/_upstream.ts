@@ -5,6 +5,7 @@ import type { Socket } from "node:net";
 import { CliError, EXIT, describe } from "./_errors.js";
 import { formatEndpoint, type Endpoint } from "./_endpoint.js";
 import { connectTcp } from "./_sink.js";
+import { connectTls } from "./_tls.js";
 
 const HIGH_WATER = 1 << 20; // bytes queued before the inbound connections are paused
 const MAX_BACKOFF_MS = 5000;
@@ -63,7 +64,7 @@ export class Upstream extends EventEmitter<{ writable: []; fatal: [CliError] }> 
 
   private connect(): void {
     this.timer = undefined;
-    connectTcp(this.target!, 5000).then(
+    (this.target!.tls ? connectTls : connectTcp)(this.target!, 5000).then(
       (socket) => {
         if (this.closing) { socket.destroy(); return; }
         this.socket = socket;

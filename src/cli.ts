@@ -25,7 +25,10 @@ FILE '-' or no FILE reads stdin.
   -f, --format FORMAT      ${FORMATS} (default cef-syslog)
   -o, --out FILE           write to FILE instead of stdout
       --send tcp://H:P     deliver to a syslog receiver over TCP
-      --framing F          lf (default) | octet-counting (RFC 6587 3.4.1: LEN SP MSG)
+      --send tls://H:P     ... over TLS (RFC 5425); the certificate must be valid for H
+      --ca FILE            PEM CA certificates the receiver's must chain to (default: Node.js's list)
+      --cert FILE, --key FILE   client certificate and key (PEM), for receivers that ask for one
+      --framing F          lf (default; octet-counting over TLS) | octet-counting (RFC 6587 3.4.1: LEN SP MSG)
       --fixed-time SECS    time for records without a timestamp (default: now)
       --no-progress        no progress bar (shown only for file inputs on a terminal)
 `;
@@ -37,8 +40,9 @@ converts each line and forwards it to --send (Vector's socket source, a SIEM) or
 
       --listen tcp://H:P   address to accept connections on (port 0: any free port)
       --send tcp://H:P     where the lines go (default stdout); reconnects when it drops
+      --send tls://H:P     ... over TLS (RFC 5425), with --ca, --cert, --key as for convert
   -f, --format FORMAT      ${FORMATS} (default cef-syslog)
-      --framing F          lf (default) | octet-counting
+      --framing F          lf (default; octet-counting over TLS) | octet-counting
       --fixed-time SECS    time for records without a timestamp (default: now)
       --retry-for SECS     give up (exit 69) when --send is unreachable this long (default 60; 0: at once)
       --max-line-bytes N   longer input lines are cut to N bytes (default 4194304)
