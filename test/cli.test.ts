@@ -182,7 +182,7 @@ describe("errors and exit codes", () => {
     [["convert", "--framing", "crlf"], "--framing takes one of lf, octet-counting, not 'crlf'"],
     [["convert", "--fixed-time", "-1"], "--fixed-time takes a whole number from 0 to 4294967295, not '-1'"],
     [["convert", "--fixed-time"], "--fixed-time needs a value"],
-    [["convert", "--send", "udp://127.0.0.1:514"], "--send takes tcp://HOST:PORT, not 'udp://127.0.0.1:514'"],
+    [["convert", "--send", "udp://127.0.0.1:514"], "--send takes tcp://HOST:PORT or tls://HOST:PORT, not 'udp://127.0.0.1:514'"],
     [["convert", "--send", "tcp://127.0.0.1:0"], "--send: port 0 is out of range"],
     [["convert", "--out", "x", "--send", "tcp://127.0.0.1:514"], "--out and --send cannot be used together"],
     [["convert", "-", "-"], "stdin ('-') can be read only once"],
