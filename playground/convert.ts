@@ -174,11 +174,12 @@ export class Playground {
 /** The bytes of `text` before byte `byte`, the character there, and the rest (for marking an error). */
 export function splitAtByte(text: string, byte: number): [before: string, at: string, after: string] {
   const b = encoder.encode(text);
-  const decoder = new TextDecoder();
-  const before = decoder.decode(b.subarray(0, Math.min(byte, b.length)));
+  let at = Math.min(byte, b.length);
+  while (at > 0 && at < b.length && (b[at]! & 0xc0) === 0x80) at--; // to the start of its character
+  const before = new TextDecoder().decode(b.subarray(0, at));
   const rest = text.slice(before.length);
-  const at = rest.length ? String.fromCodePoint(rest.codePointAt(0)!) : "";
-  return [before, at, rest.slice(at.length)];
+  const char = rest.length ? String.fromCodePoint(rest.codePointAt(0)!) : "";
+  return [before, char, rest.slice(char.length)];
 }
 
 /** The URL fragment that carries the input: base64url of its UTF-8, with the settings. */
