@@ -27,11 +27,14 @@ function el(tag: string, attrs: Record<string, string> = {}, ...children: (Node 
 
 let playground: Playground | undefined;
 let converted: Converted[] = [];
+/** The time records without a timestamp get when the field is empty: fixed while the page is open,
+ * so that a line converts the same way on every keystroke elsewhere. */
+const OPENED = Math.floor(Date.now() / 1000);
 
-/** Seconds for records without a timestamp: the field's value, or now. */
+/** Seconds for records without a timestamp: the field's value, or when the page was opened. */
 function recordTime(): number {
   const t = time.value.trim();
-  return /^\d{1,10}$/.test(t) ? Number(t) : Math.floor(Date.now() / 1000);
+  return /^\d{1,10}$/.test(t) ? Number(t) : OPENED;
 }
 
 function cefTable(c: Converted): HTMLElement {
@@ -71,12 +74,12 @@ function sdTable(c: Converted): HTMLElement {
     el("tbody", {}, ...head, ...params, el("tr", { class: "header-field" }, el("td", { class: "key" }, "MSG"), el("td", { class: "value" }, s.msg))));
 }
 
-function card(c: Converted): HTMLElement {
+function card(c: Converted, line: number): HTMLElement {
   const m = c.meta;
   const invalid = c.error !== undefined;
   const badge = el("span", { class: `badge sev${Math.min(10, Number(m.cef_severity))}` }, `CEF severity ${String(m.cef_severity)}`);
   const title = el("header", {},
-    el("span", { class: "lineno" }, `line ${c.line}`),
+    el("span", { class: "lineno" }, `line ${line}`),
     el("span", { class: "event" }, `${String(m.event_id)} · ${String(m.event_name)}`),
     badge,
     ...(m.unknown_event === true ? [el("span", { class: "badge unknown" }, "not in the catalogue")] : []),
@@ -98,16 +101,45 @@ function card(c: Converted): HTMLElement {
   parts.push(el("div", { class: "formats" }, ...FORMATS.map((f) =>
     el("section", { class: "format" }, el("h3", {}, f.label), el("pre", { class: "line", "data-format": f.id }, c.lines[f.id])))));
   parts.push(el("div", { class: "tables" }, cefTable(c), sdTable(c)));
-  return el("article", { class: `record${invalid ? " invalid" : ""}${c.warnings.length ? " warned" : ""}`, "data-line": String(c.line) }, ...parts);
+  return el("article", { class: `record${invalid ? " invalid" : ""}${c.warnings.length ? " warned" : ""}`, "data-line": String(line) }, ...parts);
+}
+
+/** Makes `parent`'s children `cards`, moving only what changed (a rebuilt list would be laid out anew). */
+function patch(parent: HTMLElement, cards: HTMLElement[]): void {
+  const keep = new Set(cards);
+  for (const child of Array.from(parent.children)) if (!keep.has(child as HTMLElement)) child.remove();
+  cards.forEach((c, i) => {
+    if (parent.children[i] !== c) parent.insertBefore(c, parent.children[i] ?? null);
+  });
 }
 
 let fragmentTimer: number | undefined;
+let cache = new Map<string, { c: Converted; cards: HTMLElement[] }>();
 
 function render(): void {
   if (!playground) return;
   const sec = recordTime();
-  const lines = splitLines(input.value);
-  converted = lines.map((l, i) => playground!.convert(l, i + 1, sec));
+  // a line converted before (same text, same time) keeps its result and its card: typing redraws one card
+  const next = new Map<string, { c: Converted; cards: HTMLElement[] }>();
+  const used = new Map<string, number>();
+  const cards: HTMLElement[] = [];
+  converted = splitLines(input.value).map((l, i) => {
+    const key = `${sec}\n${l}`;
+    const entry = next.get(key) ?? cache.get(key) ?? { c: playground!.convert(l, sec), cards: [] };
+    next.set(key, entry);
+    if (i < MAX_CARDS) {
+      const n = used.get(key) ?? 0;
+      used.set(key, n + 1);
+      const shown = entry.cards[n] ?? entry.cards[entry.cards.push(card(entry.c, i + 1)) - 1]!;
+      if (shown.dataset.line !== String(i + 1)) {
+        shown.dataset.line = String(i + 1);
+        shown.querySelector(".lineno")!.textContent = `line ${i + 1}`;
+      }
+      cards.push(shown);
+    }
+    return entry.c;
+  });
+  cache = next;
   const invalid = converted.filter((c) => c.error).length;
   const warned = converted.filter((c) => c.warnings.length).length;
   summary.replaceChildren(
@@ -115,7 +147,7 @@ function render(): void {
     ...(warned ? [" · ", el("span", { class: "warn-text" }, `${warned} with warnings`)] : []),
     ...(invalid ? [" · ", el("span", { class: "error-text" }, `${invalid} invalid`)] : []),
     ...(converted.length > MAX_CARDS ? [` · the first ${MAX_CARDS} shown, all downloaded`] : []));
-  results.replaceChildren(...converted.slice(0, MAX_CARDS).map(card));
+  patch(results, cards);
   $<HTMLButtonElement>("download").disabled = converted.length === 0;
   // the address always carries the input, a little after the last change
   clearTimeout(fragmentTimer);

@@ -37,8 +37,6 @@ export interface Syslog {
 }
 
 export interface Converted {
-  /** 1-based line number in the input */
-  line: number;
   input: string;
   /** the record handed to the module: the input, or a received syslog line wrapped as {"message": ...} */
   record: string;
@@ -149,7 +147,7 @@ export class Playground {
   constructor(private readonly host: FluentBitHost) {}
 
   /** Converts one input line; `sec` is the time given to a record without a timestamp. */
-  convert(input: string, line: number, sec: number): Converted {
+  convert(input: string, sec: number): Converted {
     const receivedLine = isReceivedLine(input);
     const record = receivedLine ? JSON.stringify({ message: input }) : input;
     const bytes = encoder.encode(record);
@@ -164,7 +162,7 @@ export class Playground {
       meta = r.record;
     }
     return {
-      line, input, record, receivedLine, lines, records, meta,
+      input, record, receivedLine, lines, records, meta,
       warnings: warningsOf(meta), error: errorOf(meta),
       cef: parseCef(lines.cef), syslog: parseSyslog(lines.syslog),
     };

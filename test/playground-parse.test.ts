@@ -19,7 +19,7 @@ const CORPORA: [string, string[]][] = [["sample", [...SAMPLES]], ["hostile event
 describe.each(CORPORA)("%s records", (_name, records) => {
   it("give the CEF header and extension the strict parser reads", () => {
     for (const r of records) {
-      const c = playground.convert(r, 1, SEC);
+      const c = playground.convert(r, SEC);
       const strict = parseCef(c.lines.cef);
       expect(c.cef.header.slice(1)).toEqual(strict.header);
       expect(c.cef.extension).toEqual(strict.ext);
@@ -28,7 +28,7 @@ describe.each(CORPORA)("%s records", (_name, records) => {
 
   it("give the RFC 5424 header, SD-PARAMs and MSG the strict parser reads", () => {
     for (const r of records) {
-      const c = playground.convert(r, 1, SEC);
+      const c = playground.convert(r, SEC);
       const strict = parseSyslog(c.lines.syslog);
       expect(c.syslog.pri).toBe(strict.pri);
       expect(c.syslog.sd).toEqual(strict.sd);

@@ -147,6 +147,18 @@ describe("typed input", () => {
     }
   });
 
+  it("redraws only the card of the line that changed", async () => {
+    await samplesShown();
+    await page.evaluate(() => document.querySelectorAll("article.record").forEach((a) => { (a as HTMLElement).dataset.drawn = "before"; }));
+    await page.locator("#input").press("End"); // the textarea's caret is after the last line
+    await page.keyboard.type("{");
+    await expect.poll(() => page.locator("article.record").count()).toBe(SAMPLES.length + 1);
+    const drawn = await page.locator("article.record").evaluateAll((as) => as.map((a) => (a as HTMLElement).dataset.drawn ?? "new"));
+    expect(drawn).toEqual([...SAMPLES.map(() => "before"), "new"]);
+    await page.keyboard.press("Backspace");
+    await expect.poll(() => page.locator("article.record").count()).toBe(SAMPLES.length);
+  });
+
   it.each(DOWNLOAD_FORMATS)("downloads --format %s as the command line writes it", async (format) => {
     await samplesShown();
     await page.locator("#download-format").selectOption(format);
