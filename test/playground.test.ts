@@ -239,6 +239,22 @@ describe("records that do not convert cleanly", () => {
   });
 });
 
+describe("a dropped file", () => {
+  it("replaces the input and is converted like typed text", async () => {
+    const text = readFileSync(join(ROOT, "examples", "events.jsonl"), "utf8");
+    await page.locator("#clear").click();
+    const files = await page.evaluateHandle((t) => {
+      const d = new DataTransfer();
+      d.items.add(new File([t], "events.jsonl", { type: "application/jsonl" }));
+      return d;
+    }, text);
+    await page.dispatchEvent("#drop", "drop", { dataTransfer: files });
+    await page.waitForFunction((n) => document.querySelectorAll("article.record").length === n, SAMPLES.length);
+    expect(await page.locator("#input").inputValue()).toBe(text);
+    expect((await pageOutput(page, "cef")).equals(await cliOutput("cef", SAMPLES))).toBe(true);
+  });
+});
+
 describe("permalink", () => {
   it("carries the input and the settings in the URL fragment: a new tab shows the same records", async () => {
     await setInput(page, SAMPLES.slice(0, 5));
