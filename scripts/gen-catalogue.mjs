@@ -98,27 +98,27 @@ export function loadCatalogue() {
 
   const fields = [];
   const fieldKeys = new Set();
-  const addField = (key, type, length, aliases, segura) => {
+  const addField = (key, type, length, aliases, segura, fullName = "") => {
     if (!TYPES.includes(type)) throw new Error(`field ${key}: unknown type ${type}`);
     if (!/^[A-Za-z][A-Za-z0-9]{0,31}$/.test(key)) throw new Error(`field ${key}: not a valid CEF key / SD-NAME`);
     if (fieldKeys.has(key)) throw new Error(`field ${key} twice`);
     fieldKeys.add(key);
     const max = /^\d+$/.test(length) ? Number(length) : 0;
-    fields.push({ key, type, max, aliases, segura });
+    fields.push({ key, type, max, aliases, segura, fullName });
   };
   // derived keys come first: filled from the record's timestamp, the catalogue and the host when absent
   for (const key of DERIVED_FIELDS) {
     const d = dictByKey.get(key);
-    addField(key, d.type, d.length, [], false);
+    addField(key, d.type, d.length, [], false, d.full_name);
   }
   for (const f of readTsv("fields.tsv")) {
     const d = dictByKey.get(f.key);
     if (!d && !f.type) throw new Error(`field ${f.key}: not in the dictionary and no type given`);
-    addField(f.key, f.type || d.type, f.length || d?.length || "", f.aliases ? f.aliases.split(",") : [], !d);
+    addField(f.key, f.type || d.type, f.length || d?.length || "", f.aliases ? f.aliases.split(",") : [], !d, d?.full_name);
   }
   // RFC 5424 caps SD-NAME at 32 characters (§6.3.3); the few longer dictionary keys (ArcSight zone
   // references, never sent by Segura) are left out so that one key set serves both formats.
-  for (const d of dict) if (!fieldKeys.has(d.key) && d.key.length <= 32) addField(d.key, d.type, d.length, [], false);
+  for (const d of dict) if (!fieldKeys.has(d.key) && d.key.length <= 32) addField(d.key, d.type, d.length, [], false, d.full_name);
 
   const recordKeys = readTsv("record-keys.tsv").map((r) => ({ role: r.role, keys: r.keys.split(","), meaning: r.meaning }));
 
@@ -283,10 +283,11 @@ export function isDottedFamily(major: u32): bool {
 
 function renderTs(cat) {
   const rows = cat.events.map((e) => ({ id: e.id, name: e.name, notification: e.notification, category: e.category, syslogSeverity: e.syslogSeverity, cefSeverity: e.cefSeverity, layout: e.layout, origin: e.origin }));
-  const fields = cat.fields.map((f) => ({ key: f.key, type: f.type, max: f.max, aliases: f.aliases }));
+  const fields = cat.fields.map((f) => ({ key: f.key, fullName: f.fullName, type: f.type, max: f.max, aliases: f.aliases }));
   return `// ${HEADER}
 export interface CatalogueEvent { id: string; name: string; notification: string; category: string; syslogSeverity: number; cefSeverity: number; layout: string; origin: string }
-export interface CatalogueField { key: string; type: string; max: number; aliases: string[] }
+/** fullName: the CEF dictionary's full name of the key, "" for Segura's own keys. */
+export interface CatalogueField { key: string; fullName: string; type: string; max: number; aliases: string[] }
 export interface Layout { id: string; section: string; keys: string[] }
 export interface RecordKey { role: string; keys: string[] }
 

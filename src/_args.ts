@@ -4,6 +4,7 @@ import { FORMATS, type OutputFormat } from "./_convert.js";
 import { FRAMINGS, type Framing } from "./_framing.js";
 import { parseTcpUrl, type Endpoint } from "./_endpoint.js";
 import { MAX_LINE_BYTES } from "./_lines.js";
+import { readTlsFiles } from "./_tls.js";
 
 /** --max-line-bytes: from 1 KiB to 64 MiB, the largest record the engine was run with in every format
  * (a 200 MiB one exhausts its memory). assembly/wasi.ts takes the same range. */
@@ -30,11 +31,15 @@ export interface ServeOptions extends CommonOptions {
   /** Seconds; 0: never. */
   idleTimeout: number;
 }
+export interface PlaygroundOptions {
+  port: number;
+}
 export type Command =
-  | { kind: "help"; topic: "convert" | "serve" | undefined }
+  | { kind: "help"; topic: "convert" | "serve" | "playground" | undefined }
   | { kind: "version" }
   | { kind: "convert"; options: ConvertOptions }
-  | { kind: "serve"; options: ServeOptions };
+  | { kind: "serve"; options: ServeOptions }
+  | { kind: "playground"; options: PlaygroundOptions };
 
 function oneOf<T extends string>(flag: string, list: readonly T[], v: string): T {
   if ((list as readonly string[]).includes(v)) return v as T;
@@ -47,14 +52,18 @@ function integer(flag: string, v: string, min: number, max: number): number {
 }
 
 const SHORT: Record<string, string> = { "-f": "--format", "-o": "--out", "-h": "--help" };
-const VALUED = new Set(["--format", "--framing", "--fixed-time", "--send", "--out", "--listen", "--max-line-bytes", "--retry-for", "--max-connections", "--idle-timeout"]);
+const VALUED = new Set(["--port", "--ca", "--cert", "--key", "--format", "--framing", "--fixed-time", "--send", "--out", "--listen", "--max-line-bytes", "--retry-for", "--max-connections", "--idle-timeout"]);
 const FLAGS = {
-  convert: new Set(["--format", "--framing", "--fixed-time", "--send", "--out", "--max-line-bytes", "--no-progress", "--help"]),
-  serve: new Set(["--format", "--framing", "--fixed-time", "--send", "--listen", "--max-line-bytes", "--retry-for", "--max-connections", "--idle-timeout", "--help"]),
+  convert: new Set(["--format", "--framing", "--fixed-time", "--send", "--ca", "--cert", "--key", "--out", "--max-line-bytes", "--no-progress", "--help"]),
+  serve: new Set(["--format", "--framing", "--fixed-time", "--send", "--ca", "--cert", "--key", "--listen", "--max-line-bytes", "--retry-for", "--max-connections", "--idle-timeout", "--help"]),
+  playground: new Set(["--port", "--help"]),
 };
+type Subcommand = keyof typeof FLAGS;
+/** The port `segura-siem playground` listens on unless --port says otherwise. */
+export const PLAYGROUND_PORT = 5180;
 
 /** Splits the words after the command into flags (with their values) and operands. */
-function scan(command: "convert" | "serve", words: string[]): { flags: Map<string, string>; operands: string[] } {
+function scan(command: Subcommand, words: string[]): { flags: Map<string, string>; operands: string[] } {
   const flags = new Map<string, string>();
   const operands: string[] = [];
   for (let i = 0; i < words.length; i++) {
@@ -76,14 +85,29 @@ function scan(command: "convert" | "serve", words: string[]): { flags: Map<strin
   return { flags, operands };
 }
 
+/** --send, with --ca/--cert/--key for tls:// (files read here, so a missing one fails before anything runs). */
+function sendTarget(f: Map<string, string>): Endpoint | undefined {
+  const text = f.get("--send");
+  const send = text === undefined ? undefined : parseTcpUrl("--send", text, false, true);
+  const [ca, cert, key] = ["--ca", "--cert", "--key"].map((k) => f.get(k));
+  for (const [flag, v] of [["--ca", ca], ["--cert", cert], ["--key", key]] as const) {
+    if (v !== undefined && !send?.tls) throw new UsageError(`${flag} is for --send tls://HOST:PORT`);
+    if (v === "") throw new UsageError(`${flag} needs a file name`);
+  }
+  if ((cert === undefined) !== (key === undefined)) throw new UsageError("--cert and --key go together");
+  if (send?.tls) send.tls = readTlsFiles({ ca, cert, key });
+  return send;
+}
+
 function common(f: Map<string, string>): CommonOptions {
   const fixed = f.get("--fixed-time");
-  const send = f.get("--send");
+  const send = sendTarget(f);
   return {
     format: oneOf("--format", FORMATS, f.get("--format") ?? "cef-syslog"),
-    framing: oneOf("--framing", FRAMINGS, f.get("--framing") ?? "lf"),
+    // RFC 5425 §4.3: over TLS, octet counting
+    framing: oneOf("--framing", FRAMINGS, f.get("--framing") ?? (send?.tls ? "octet-counting" : "lf")),
     fixedTime: fixed === undefined ? undefined : integer("--fixed-time", fixed, 0, 0xffffffff),
-    send: send === undefined ? undefined : parseTcpUrl("--send", send, false),
+    send,
     maxLineBytes: integer("--max-line-bytes", f.get("--max-line-bytes") ?? String(MAX_LINE_BYTES), ...MAX_LINE_RANGE),
   };
 }
@@ -91,13 +115,17 @@ function common(f: Map<string, string>): CommonOptions {
 export function parseCommandLine(argv: readonly string[]): Command {
   const [first, ...rest] = argv;
   if (first === undefined || first === "--help" || first === "-h" || first === "help") {
-    const topic = first === "help" && (rest[0] === "convert" || rest[0] === "serve") ? rest[0] : undefined;
+    const topic = first === "help" && (rest[0] === "convert" || rest[0] === "serve" || rest[0] === "playground") ? rest[0] : undefined;
     return { kind: "help", topic };
   }
   if (first === "--version" || first === "-V") return { kind: "version" };
-  if (first !== "convert" && first !== "serve") throw new UsageError(`unknown command '${first}' (commands: convert, serve)`);
+  if (first !== "convert" && first !== "serve" && first !== "playground") throw new UsageError(`unknown command '${first}' (commands: convert, serve, playground)`);
   const { flags, operands } = scan(first, rest);
   if (flags.has("--help")) return { kind: "help", topic: first };
+  if (first === "playground") {
+    if (operands.length) throw new UsageError(`playground takes no operands ('${operands[0]}')`);
+    return { kind: "playground", options: { port: integer("--port", flags.get("--port") ?? String(PLAYGROUND_PORT), 0, 65535) } };
+  }
   if (first === "convert") {
     const out = flags.get("--out");
     const c = common(flags);

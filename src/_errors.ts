@@ -44,6 +44,11 @@ const PLAIN: Record<string, string> = {
   EADDRINUSE: "address already in use",
   EADDRNOTAVAIL: "address not available",
   ENOSPC: "no space left on device",
+  // TLS alerts from a receiver (RFC 8446 §6.2), which over TLS 1.3 arrive after the handshake
+  ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED: "the receiver asks for a client certificate (give --cert and --key)",
+  ERR_SSL_SSLV3_ALERT_BAD_CERTIFICATE: "the receiver does not accept the client certificate",
+  ERR_SSL_TLSV1_ALERT_UNKNOWN_CA: "the receiver does not trust the CA of the client certificate",
+  ERR_SSL_SSLV3_ALERT_CERTIFICATE_UNKNOWN: "the receiver does not accept the client certificate",
 };
 
 /** A short human description of a system error, e.g. "connection refused (ECONNREFUSED)". */

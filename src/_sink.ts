@@ -4,6 +4,7 @@ import { connect, type Socket } from "node:net";
 import type { Writable } from "node:stream";
 import { CliError, EXIT, describe, errnoOf } from "./_errors.js";
 import { formatEndpoint, type Endpoint } from "./_endpoint.js";
+import { connectTls } from "./_tls.js";
 
 export interface Sink {
   /** Resolves once the stream takes more (at once unless its buffer is full); for TCP, once the whole
@@ -135,7 +136,7 @@ class TcpSink extends StreamSink {
 
 export async function tcpSink(target: Endpoint): Promise<Sink> {
   try {
-    return new TcpSink(await connectTcp(target), target);
+    return new TcpSink(await (target.tls ? connectTls : connectTcp)(target), target);
   } catch (e) {
     throw new CliError(EXIT.UNAVAILABLE, `cannot connect to ${formatEndpoint(target)}: ${describe(e)}`);
   }

@@ -11,6 +11,7 @@ import type { Socket } from "node:net";
 import { CliError, EXIT, describe } from "./_errors.js";
 import { formatEndpoint, type Endpoint } from "./_endpoint.js";
 import { connectTcp } from "./_sink.js";
+import { connectTls } from "./_tls.js";
 
 const HIGH_WATER = 1 << 20; // bytes queued before the inbound connections are paused
 const BATCH = 256 * 1024; // bytes written to the connection at once, at most (unless one chunk is more)
@@ -112,7 +113,7 @@ export class Upstream extends EventEmitter<{ writable: []; fatal: [CliError] }> 
 
   private connect(): void {
     this.timer = undefined;
-    connectTcp(this.target!, 5000).then(
+    (this.target!.tls ? connectTls : connectTcp)(this.target!, 5000).then(
       (socket) => {
         if (this.closing) { socket.destroy(); return; }
         const conn: Connection = { socket, opened: new Date(), lines: 0, bytes: 0, writing: undefined };

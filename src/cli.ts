@@ -1,17 +1,20 @@
 // segura-siem: Segura JSON events to CEF / RFC 5424 syslog on the command line (see docs/cli.md).
+import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
-import { join } from "node:path";
-import { parseCommandLine } from "./_args.js";
-import { CliError, EXIT } from "./_errors.js";
+import { basename, join } from "node:path";
+import { PLAYGROUND_PORT, parseCommandLine } from "./_args.js";
+import { startPlayground } from "./_playground.js";
+import { CliError, EXIT, describe } from "./_errors.js";
 import { runConvert } from "./_convertcmd.js";
 import { startServe } from "./_serve.js";
-import { packageRoot } from "./_paths.js";
+import { RELEASE_WASM_PATH, WASI_WASM_PATH, packageRoot } from "./_paths.js";
 
 const FORMATS = "cef | syslog | cef-syslog | json | json-cef | json-syslog | json-cef-syslog";
 
 const USAGE = `usage: segura-siem convert [options] [FILE...]
        segura-siem serve --listen tcp://HOST:PORT [options]
-       segura-siem --help | help convert | help serve | --version
+       segura-siem playground [--port N]
+       segura-siem --help | help convert | help serve | help playground | --version
 `;
 
 const HELP_CONVERT = `segura-siem convert [options] [FILE...]
@@ -22,7 +25,10 @@ FILE '-' or no FILE reads stdin.
   -f, --format FORMAT      ${FORMATS} (default cef-syslog)
   -o, --out FILE           write to FILE instead of stdout
       --send tcp://H:P     deliver to a syslog receiver over TCP
-      --framing F          lf (default) | octet-counting (RFC 6587 3.4.1: LEN SP MSG)
+      --send tls://H:P     ... over TLS (RFC 5425); the certificate must be valid for H
+      --ca FILE            PEM CA certificates the receiver's must chain to (default: Node.js's list)
+      --cert FILE, --key FILE   client certificate and key (PEM), for receivers that ask for one
+      --framing F          lf (default; octet-counting over TLS) | octet-counting (RFC 6587 3.4.1: LEN SP MSG)
       --fixed-time SECS    time for records without a timestamp (default: now)
       --max-line-bytes N   a longer line becomes one invalid-record event (default 16777216)
       --no-progress        no progress bar (shown only for file inputs on a terminal)
@@ -35,8 +41,9 @@ converts each line and forwards it to --send (Vector's socket source, a SIEM) or
 
       --listen tcp://H:P   address to accept connections on (port 0: any free port)
       --send tcp://H:P     where the lines go (default stdout); reconnects when it drops
+      --send tls://H:P     ... over TLS (RFC 5425), with --ca, --cert, --key as for convert
   -f, --format FORMAT      ${FORMATS} (default cef-syslog)
-      --framing F          lf (default) | octet-counting
+      --framing F          lf (default; octet-counting over TLS) | octet-counting
       --fixed-time SECS    time for records without a timestamp (default: now)
       --retry-for SECS     give up (exit 69) when --send is unreachable this long (default 60; 0: at once)
       --max-line-bytes N   a longer line becomes one invalid-record event (default 16777216)
@@ -44,18 +51,38 @@ converts each line and forwards it to --send (Vector's socket source, a SIEM) or
       --idle-timeout SECS  close a connection that sends nothing this long (default 60; 0: never)
 `;
 
+const HELP_PLAYGROUND = `segura-siem playground [--port N]
+
+Serves the playground page on http://127.0.0.1:N/ and prints its address: paste Segura records
+and see every output format, converted in the browser by the same module. Stop with Ctrl-C.
+
+      --port N             port on 127.0.0.1 (default ${PLAYGROUND_PORT}; 0: any free port)
+`;
+
 const EXITS = `Exit status: 0 done, 64 bad command line, 66 input file missing or unreadable,
 69 receiver unreachable, 70 internal error, 73 --out cannot be created, 74 read/write failed midway.
 `;
 
-function help(topic: "convert" | "serve" | undefined): string {
+function help(topic: "convert" | "serve" | "playground" | undefined): string {
   if (topic === "convert") return HELP_CONVERT + "\n" + EXITS;
   if (topic === "serve") return HELP_SERVE + "\n" + EXITS;
-  return `segura-siem: Segura (senhasegura) events to CEF and RFC 5424 syslog\n\n${USAGE}\n${HELP_CONVERT}\n${HELP_SERVE}\n${EXITS}`;
+  if (topic === "playground") return HELP_PLAYGROUND + "\n" + EXITS;
+  return `segura-siem: Segura (senhasegura) events to CEF and RFC 5424 syslog\n\n${USAGE}\n${HELP_CONVERT}\n${HELP_SERVE}\n${HELP_PLAYGROUND}\n${EXITS}`;
 }
 
+/** The package version, then the SHA-256 of each module as `sha256sum` prints it (build/SHA256SUMS). */
 function version(): string {
-  return (JSON.parse(readFileSync(join(packageRoot(), "package.json"), "utf8")) as { version: string }).version;
+  const v = (JSON.parse(readFileSync(join(packageRoot(), "package.json"), "utf8")) as { version: string }).version;
+  const sums = [RELEASE_WASM_PATH, WASI_WASM_PATH].map((path) => {
+    let hash: string;
+    try {
+      hash = createHash("sha256").update(readFileSync(path)).digest("hex");
+    } catch (e) {
+      hash = `(cannot read: ${describe(e)}; run npm run build)`;
+    }
+    return `${hash}  ${basename(path)}\n`;
+  });
+  return `segura-siem ${v}\n${sums.join("")}`;
 }
 
 async function serve(options: Parameters<typeof startServe>[0]): Promise<void> {
@@ -69,13 +96,23 @@ async function serve(options: Parameters<typeof startServe>[0]): Promise<void> {
   }
 }
 
+async function playground(port: number): Promise<void> {
+  const handle = await startPlayground(port);
+  process.stdout.write(`playground at ${handle.url}\n`);
+  await new Promise<void>((resolve) => {
+    const stop = (): void => void handle.close().then(resolve);
+    process.once("SIGTERM", stop).once("SIGINT", stop);
+  });
+}
+
 /** Runs the command line and returns the exit status. */
 export async function main(argv: readonly string[]): Promise<number> {
   try {
     const command = parseCommandLine(argv);
     if (command.kind === "help") process.stdout.write(help(command.topic));
-    else if (command.kind === "version") process.stdout.write(version() + "\n");
+    else if (command.kind === "version") process.stdout.write(version());
     else if (command.kind === "convert") await runConvert(command.options);
+    else if (command.kind === "playground") await playground(command.options.port);
     else await serve(command.options);
     return EXIT.OK;
   } catch (e) {

@@ -94,7 +94,7 @@ export function findSyslogNg(): string {
   return bin;
 }
 
-function versionOf(bin: string, args: string[]): string {
+export function versionOf(bin: string, args: string[]): string {
   const r = spawnSync(bin, args, { encoding: "utf8" });
   if (r.status !== 0 && !r.stdout) throw new Error(`${bin} ${args.join(" ")} failed: ${r.error?.message ?? ""}${r.stderr}`);
   return r.stdout;
@@ -107,7 +107,7 @@ export function debianVersion(pkg: string): string | undefined {
 }
 
 // ---- processes ------------------------------------------------------------------------------
-async function freePort(): Promise<number> {
+export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const srv = net.createServer();
     srv.on("error", reject);
@@ -121,13 +121,13 @@ async function freePort(): Promise<number> {
 /** When the tests run as root (CI), the receivers run as nobody. */
 const DROP = process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : undefined;
 
-function workDir(name: string): string {
+export function workDir(name: string): string {
   const dir = mkdtempSync(join(tmpdir(), `segura-${name}-`));
   if (DROP) chownSync(dir, DROP.uid, DROP.gid);
   return dir;
 }
 
-async function waitForPort(port: number, child: ChildProcess, log: () => string, ms = 20_000): Promise<void> {
+export async function waitForPort(port: number, child: ChildProcess, log: () => string, ms = 20_000): Promise<void> {
   const until = Date.now() + ms;
   for (;;) {
     if (child.exitCode !== null || child.signalCode !== null) throw new Error(`the receiver exited (${child.exitCode ?? child.signalCode}) before listening:\n${log()}`);
@@ -205,7 +205,7 @@ class RunningReceiver implements Receiver {
   }
 }
 
-function startProcess(bin: string, args: string[], env: Record<string, string>, cwd: string): { child: ChildProcess; log: () => string } {
+export function startProcess(bin: string, args: string[], env: Record<string, string>, cwd: string): { child: ChildProcess; log: () => string } {
   const child = spawn(bin, args, { cwd, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"], ...(DROP ?? {}) });
   let log = "";
   child.stdout!.on("data", (d: Buffer) => { log += d.toString(); });

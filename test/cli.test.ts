@@ -1,6 +1,7 @@
 // The segura-siem command end to end: `node bin/segura-siem.mjs ...` as a user runs it.
 import { describe, it, expect, beforeAll, afterAll } from "vitest";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync, existsSync } from "node:fs";
+import { createHash } from "node:crypto";
 import { connect, type Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -216,12 +217,12 @@ describe("errors and exit codes", () => {
     [["convert", "--framing", "crlf"], "--framing takes one of lf, octet-counting, not 'crlf'"],
     [["convert", "--fixed-time", "-1"], "--fixed-time takes a whole number from 0 to 4294967295, not '-1'"],
     [["convert", "--fixed-time"], "--fixed-time needs a value"],
-    [["convert", "--send", "udp://127.0.0.1:514"], "--send takes tcp://HOST:PORT, not 'udp://127.0.0.1:514'"],
+    [["convert", "--send", "udp://127.0.0.1:514"], "--send takes tcp://HOST:PORT or tls://HOST:PORT, not 'udp://127.0.0.1:514'"],
     [["convert", "--send", "tcp://127.0.0.1:0"], "--send: port 0 is out of range"],
     [["convert", "--out", "x", "--send", "tcp://127.0.0.1:514"], "--out and --send cannot be used together"],
     [["convert", "-", "-"], "stdin ('-') can be read only once"],
     [["convert", "--no-progress=yes"], "--no-progress takes no value"],
-    [["frobnicate"], "unknown command 'frobnicate' (commands: convert, serve)"],
+    [["frobnicate"], "unknown command 'frobnicate' (commands: convert, serve, playground)"],
     [["serve"], "serve needs --listen tcp://HOST:PORT"],
     [["serve", "--listen", "tcp://127.0.0.1:0", "events.jsonl"], "serve takes no file operands ('events.jsonl')"],
   ])("%j: exit 64 and the usage", async (args, message) => {
@@ -238,14 +239,18 @@ describe("errors and exit codes", () => {
     expect(r.stdout.toString()).toContain("Exit status: 0 done, 64 bad command line, 66 input file missing");
   });
 
-  it("--version prints the package version", async () => {
+  it("--version prints the package version and the SHA-256 of each module, as build/SHA256SUMS lists them", async () => {
     const r = await cli(["--version"]);
-    expect(r.stdout.toString()).toBe((JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { version: string }).version + "\n");
+    const version = (JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { version: string }).version;
+    const sums = ["segura.wasm", "segura-wasi.wasm"].map((m) => `${createHash("sha256").update(readFileSync(join(ROOT, "build", m))).digest("hex")}  ${m}\n`).join("");
+    expect(r).toMatchObject({ code: 0, stderr: "" });
+    expect(r.stdout.toString()).toBe(`segura-siem ${version}\n${sums}`);
+    expect(readFileSync(join(ROOT, "build", "SHA256SUMS"), "utf8")).toBe(sums);
   });
 });
 
 function readUsage(): string {
-  return "usage: segura-siem convert [options] [FILE...]\n       segura-siem serve --listen tcp://HOST:PORT [options]\n       segura-siem --help | help convert | help serve | --version\nTry 'segura-siem --help'.\n";
+  return "usage: segura-siem convert [options] [FILE...]\n       segura-siem serve --listen tcp://HOST:PORT [options]\n       segura-siem playground [--port N]\n       segura-siem --help | help convert | help serve | help playground | --version\nTry 'segura-siem --help'.\n";
 }
 
 describe("progress bar rendering", () => {
