@@ -4,10 +4,14 @@
 // through the reference mapping.
 import { describe, it, expect } from "vitest";
 import fc from "fast-check";
+import { spawnSync } from "node:child_process";
+import { createHash } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
 import { typedEdge } from "./_arbitraries.js";
 import { referenceConvert, fitsCheck } from "../src/_reference.js";
 import { FIELDS, CHECK_REASONS } from "../src/_catalogue.js";
-import { freshHost, recordText } from "./_helpers.js";
+import { freshHost, recordText, ROOT } from "./_helpers.js";
 import { parseCef, parseSyslog } from "./_parse.js";
 
 const host = freshHost();
@@ -171,5 +175,71 @@ describe("engine = reference on every typed key, with values at the checks' edge
       }),
       { numRuns: 5000, seed: 4291 },
     );
+  });
+});
+
+// ---- against Go's parsers, called as Elastic's CEF decoder calls them -----------------------------
+/** test/gocheck built once per version of its source, under node_modules/.cache. */
+function goCheck(): string {
+  const src = join(ROOT, "test", "gocheck");
+  const hash = createHash("sha256").update(readFileSync(join(src, "main.go"))).update(readFileSync(join(src, "go.mod"))).digest("hex").slice(0, 16);
+  const dir = join(ROOT, "node_modules", ".cache", "segura-gocheck");
+  const bin = join(dir, `gocheck-${hash}`);
+  if (!existsSync(bin)) {
+    mkdirSync(dir, { recursive: true });
+    const r = spawnSync("go", ["build", "-o", bin, "."], { cwd: src, encoding: "utf8", timeout: 300_000, env: { ...process.env, GOTOOLCHAIN: "local", GOPROXY: "off", GOFLAGS: "" } });
+    if (r.status !== 0) throw new Error(`go build test/gocheck failed: ${r.error?.message ?? r.stderr}`);
+  }
+  return bin;
+}
+/** The Go type Elastic's decoder reads each check's keys as (ports are its integers, latitudes its doubles). */
+const GO_TYPE: Record<string, string> = {
+  integer: "integer", long: "long", port: "integer", double: "double", float: "float", latitude: "double", longitude: "double",
+  ipv4_address: "ip", ipv6_address: "ip", ip_address: "ip", mac_address: "mac", timestamp: "timestamp",
+};
+function goReads(bin: string, rows: [check: string, value: string][]): boolean[] {
+  const input = rows.map(([c, v]) => JSON.stringify([GO_TYPE[c], v])).join("\n") + "\n";
+  const r = spawnSync(bin, [], { input, encoding: "utf8", maxBuffer: 1 << 26 });
+  if (r.status !== 0) throw new Error(`gocheck: ${r.stderr}`);
+  return r.stdout.trim().split("\n").map((l) => l === "1");
+}
+
+/** Values Go's parsers read but the checks refuse: Go reads them as another number than the text says
+ * (octal, hex, binary, "_" separators) or rounds them into range, or accepts spellings and ranges
+ * other readers do not (a port over 65535, a latitude over 90, an IPv6 text in an IPv4 key, MAC
+ * addresses without ':' or '-', lower-case months, odd spacing, fractions of other than three digits). */
+const STRICTER_THAN_GO: [string, string][] = [
+  ["integer", "010"], ["integer", "00"], ["integer", "-01"], ["integer", "+1"], ["integer", "0x1F"], ["integer", "0b1"], ["integer", "1_000"],
+  ["long", "07"], ["long", "0x10"],
+  ["port", "65536"], ["port", "70000"], ["port", "-1"], ["port", "022"], ["port", "0x16"],
+  ["float", "3.4028235e38"], ["float", "NaN"], ["float", "Inf"], ["float", "-Infinity"], ["float", ".5"], ["float", "5."], ["float", "0x1p3"], ["float", "+1"],
+  ["latitude", "90.0001"], ["latitude", "-90.5"], ["latitude", "91"], ["latitude", "1e2"], ["latitude", "9.00001e1"],
+  ["longitude", "180.0000001"], ["longitude", "-181"], ["longitude", "181"], ["longitude", "1e3"], ["longitude", "1.80000001e2"],
+  ["ipv4_address", "fe80::1"], ["ipv4_address", "::ffff:1.2.3.4"], ["ipv6_address", "1.2.3.4"],
+  ["mac_address", "001122334455"], ["mac_address", "0011.2233.4455"],
+  ["timestamp", "-5"], ["timestamp", "0x10"], ["timestamp", "01715000000000"], ["timestamp", "jan 2 10:00:00"], ["timestamp", "JAN 2 10:00:00"],
+  ["timestamp", "Jan  12 10:00:00"], ["timestamp", "Jan   2 10:00:00"], ["timestamp", "Jan 2 9:00:00"], ["timestamp", "Jan 2 10:00:00.12"],
+  ["timestamp", "Jan 2 10:00:00.1234"], ["timestamp", "Jan 2 10:00:00  UTC"],
+];
+
+describe("every value a check accepts is one Go's parsers read (as Elastic's CEF decoder calls them)", () => {
+  const bin = goCheck();
+  const checks = Object.keys(GO_TYPE);
+  it("the accept columns of the tables above", () => {
+    const rows = TABLES.flatMap(([check, , accept]) => accept.map((v): [string, string] => [check, text(v)]));
+    const read = goReads(bin, rows);
+    expect(rows.filter((_r, i) => !read[i])).toEqual([]);
+  });
+  it("of the reject columns, Go reads only the values the checks refuse on purpose", () => {
+    const rows = TABLES.flatMap(([check, , , reject]) => reject.filter((v) => typeof v === "string").map((v): [string, string] => [check, v as string]));
+    const read = goReads(bin, rows);
+    expect(rows.filter((_r, i) => read[i])).toEqual(STRICTER_THAN_GO);
+  });
+  it("generated values at the checks' edges", () => {
+    const values = fc.sample(fc.tuple(fc.constantFrom(...checks), fc.oneof(typedEdge, fc.string({ unit: fc.constantFrom(..."0123456789.:-+eEaAfFxX JanFebDecGMTUC"), maxLength: 30 }))), { numRuns: 40000, seed: 1917 });
+    const accepted = values.filter(([c, v]) => fitsCheck(c, v));
+    expect(accepted.length).toBeGreaterThan(1000);
+    const read = goReads(bin, accepted);
+    expect(accepted.filter((_r, i) => !read[i])).toEqual([]);
   });
 });
