@@ -6,7 +6,7 @@ import {
   ROLE_EVENT_ID, ROLE_EVENT_NAME, ROLE_SEVERITY, ROLE_TIMESTAMP, ROLE_HOST, ROLE_PRODUCT_VERSION,
   ROLE_PROCID, ROLE_FACILITY, ROLE_MSGID, ROLE_PRI, EVENTS, EVENT_COUNT, EVENT_ROW, NAMES, NAME_COUNT, STRINGS,
   isDottedFamily, DERIVED_FIELD_COUNT, CHECK_REASONS, WARN_MOVED_TO, WARN_MOVED_TO_LEN, WARN_LEFT_OUT, WARN_LEFT_OUT_LEN,
-  CHECK_INTEGER, CHECK_PORT, CHECK_DOUBLE, CHECK_LONGITUDE, CHECK_IPV4, CHECK_IPV6, CHECK_MAC,
+  CHECK_INTEGER, CHECK_LONG, CHECK_PORT, CHECK_DOUBLE, CHECK_LONGITUDE, CHECK_IPV4, CHECK_IPV6, CHECK_IP, CHECK_MAC, CHECK_TIMESTAMP,
 } from "./generated/catalogue";
 import {
   slotOf, present, kindOf, valueOf, vPtr, vLen, vClass, extraSlot, extraKey, extraKeyLen,
@@ -376,12 +376,19 @@ function isTimestamp(p: usize, n: usize): bool {
   if (load<u8>(p + i) != 32 || z - 3 > 2) return false;
   i++;
   for (let j: usize = 0; j < z; j++) if (<u32>load<u8>(p + i + j) - 65 >= 26) return false;
+  if (z == 3) return true;
+  // four or five letters: the first three read as a word, so nothing past the value is read
   const g = load<u32>(p + i) & 0xffffff;
-  return z == 3 || (load<u8>(p + n - 1) == 84 && g != 0x544d47 && g != 0x435455);
+  return load<u8>(p + n - 1) == 84 && g != 0x544d47 && g != 0x435455;
 }
 
 /** Bounds of the integer checks, CHECK_INTEGER, CHECK_LONG, CHECK_PORT: MAX_INT32, MAX_INT64, MAX_PORT. */
 const INTEGER_MAX: usize = memory.data<u64>([2147483647, 9223372036854775807, 65535]);
+
+// fitsCheck() takes the checks in ranges: integers, decimals, addresses, MAC, timestamp
+// @ts-ignore: a compile-time check
+if (CHECK_LONG != CHECK_INTEGER + 1 || CHECK_PORT != CHECK_LONG + 1 || CHECK_DOUBLE != CHECK_PORT + 1 || CHECK_LONGITUDE != CHECK_DOUBLE + 3
+  || CHECK_IPV4 != CHECK_LONGITUDE + 1 || CHECK_IPV6 != CHECK_IPV4 + 1 || CHECK_IP != CHECK_IPV6 + 1 || CHECK_MAC != CHECK_IP + 1 || CHECK_TIMESTAMP != CHECK_MAC + 1) ERROR("the order of the checks changed: update fitsCheck");
 
 /** The n bytes at v pass check t (not CHECK_STRING). */
 function fitsCheck(t: u8, v: usize, n: usize): bool {
@@ -792,7 +799,7 @@ export function extraAt(i: i32): bool {
 /** After the last field: the warnings are complete. */
 export function finishFields(): void {
   if (droppedKeys > 0) warnNumber(<u32>droppedKeys, " keys left out (not a plain identifier of up to 32 characters, or over 64 unknown keys)");
-  if (reservedKeys > 0) warnNumber(<u32>reservedKeys, " keys left out (a typed key followed by Invalid: kept for the values moved from it)");
+  if (reservedKeys > 0) warnNumber(<u32>reservedKeys, " keys left out (reserved for moved values: <typed key>Invalid)");
   finishWarnings();
 }
 

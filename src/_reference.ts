@@ -526,7 +526,7 @@ function listFields(ev: Event, slots: Map<number, Member>, extras: Map<string, M
     ev.fields.push([k, v]);
   }
   if (dropped > 0) addWarning(ev, `${dropped} keys left out (not a plain identifier of up to 32 characters, or over 64 unknown keys)`, skipped);
-  if (reserved > 0) addWarning(ev, `${reserved} keys left out (a typed key followed by Invalid: kept for the values moved from it)`, skipped);
+  if (reserved > 0) addWarning(ev, `${reserved} keys left out (reserved for moved values: <typed key>Invalid)`, skipped);
   if (skipped.n > 0) ev.warnings.push(`${skipped.n} more warnings left out`);
 }
 

@@ -149,7 +149,7 @@ describe("companion keys in the record are reserved", () => {
   it("a companion key given by the record is left out and counted", () => {
     for (const out of both({ dstInvalid: "forged", dst: "10.0.0.1", cn1Invalid: "x" })) {
       expect(out.cef.filter(([k]) => k.endsWith("Invalid"))).toEqual([]);
-      expect(out.warning).toBe("2 keys left out (a typed key followed by Invalid: kept for the values moved from it)");
+      expect(out.warning).toBe("2 keys left out (reserved for moved values: <typed key>Invalid)");
     }
   });
   it("so a moved value is never doubled or shadowed", () => {
