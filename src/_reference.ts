@@ -301,7 +301,9 @@ interface Event {
 
 // ---- value checks of typed keys (docs/catalogue.md, "Typed keys") ----------------------------
 const INTEGER = /^-?(0|[1-9][0-9]*)$/;
-const integerIn = (min: bigint, max: bigint) => (s: string): boolean => INTEGER.test(s) && BigInt(s) >= min && BigInt(s) <= max;
+/** An integer from min to max; no '-' at all when min is 0 or more ("-0" included). */
+const integerIn = (min: bigint, max: bigint) => (s: string): boolean =>
+  INTEGER.test(s) && (min < 0n || !s.startsWith("-")) && BigInt(s) >= min && BigInt(s) <= max;
 /** A decimal number whose magnitude is at most limit (as a decimal string, d.ddd...e+x). */
 const numberAtMost = (limit: string) => (s: string): boolean => {
   const m = /^-?([0-9]+)(?:\.([0-9]+))?(?:[eE]([+-]?[0-9]+))?$/.exec(s);
