@@ -4,13 +4,14 @@
 import {
   FIELD_COUNT, FIELD_RT, FIELD_CAT, FIELD_DVCHOST, FIELD_MSG, FIELD_RAWEVENT,
   ROLE_EVENT_ID, ROLE_EVENT_NAME, ROLE_SEVERITY, ROLE_TIMESTAMP, ROLE_HOST, ROLE_PRODUCT_VERSION,
-  ROLE_PROCID, ROLE_FACILITY, ROLE_MSGID, ROLE_PRI, EVENTS, EVENT_COUNT, EVENT_ROW, NAMES, NAME_COUNT, STRINGS,
-  isDottedFamily, DERIVED_FIELD_COUNT, CHECK_REASONS, WARN_MOVED_TO, WARN_MOVED_TO_LEN, WARN_LEFT_OUT, WARN_LEFT_OUT_LEN,
+  ROLE_PROCID, ROLE_FACILITY, ROLE_MSGID, ROLE_PRI, ROLE_CEF_SEVERITY, ROLE_ENTERPRISE_NUMBER, EVENTS, EVENT_COUNT, EVENT_ROW, NAMES, NAME_COUNT, STRINGS,
+  isDottedFamily, DERIVED_FIELD_COUNT, ROLE_KEYS, CHECK_REASONS, WARN_MOVED_TO, WARN_MOVED_TO_LEN, WARN_LEFT_OUT, WARN_LEFT_OUT_LEN,
   CHECK_INTEGER, CHECK_LONG, CHECK_PORT, CHECK_DOUBLE, CHECK_LONGITUDE, CHECK_IPV4, CHECK_IPV6, CHECK_IP, CHECK_MAC, CHECK_TIMESTAMP,
 } from "./generated/catalogue";
 import {
   slotOf, present, kindOf, valueOf, vPtr, vLen, vClass, extraSlot, extraKey, extraKeyLen,
   droppedKeys, reservedKeys, companionKey, companionKeyLen, fieldKey, fieldKeyLen, fieldType, fieldMax, setSlotText, setWordAt, beginRecord, repairIntoArena, arenaTake,
+  duplicateCount, duplicatesPast, duplicateAt, SLOT_COUNT,
 } from "./record";
 import { KIND_STRING, KIND_NUMBER, KIND_NESTED, errCode, errAt, errorText } from "./json";
 import { parseRfc3339, parseEpoch, tSec, tMicro } from "./text";
@@ -37,6 +38,11 @@ export let catClass: u8 = 0;
 export let syslogSeverity: i32 = 5;
 export let cefSeverity: i32 = 3;
 export let facility: i32 = 1;
+/** RFC 5424 MSGID: the event's class id, or empty (NILVALUE) when the record names no id at all. */
+export let msgidLen: usize = 0;
+/** The private enterprise number of our SD-ID (segura@<number>). */
+export let penPtr: usize = 0;
+export let penLen: usize = 0;
 export let versionPtr: usize = 0;
 export let versionLen: usize = 0;
 export let versionClass: u8 = 0;
@@ -77,6 +83,11 @@ const TEXT_UNKNOWN_NAME = "Unknown Segura event";
 const TEXT_UNKNOWN_CLASS = "unknown";
 const TEXT_UNKNOWN_CATEGORY = "Unknown";
 const TEXT_VERSION = "unknown";
+/** Private enterprise number of the SD-ID unless the record sets one: 32473, the number RFC 5612
+ * reserves for documentation (Segura has none of its own that we know of). */
+const TEXT_ENTERPRISE_NUMBER = "32473";
+/** §6.3.2: an SD-ID is at most 32 characters; "segura@" leaves 25 for the number. */
+const MAX_ENTERPRISE_NUMBER: usize = 25;
 const TEXT_INVALID_CLASS = "invalid-record";
 const TEXT_INVALID_NAME = "Invalid Segura record";
 const TEXT_INVALID_CATEGORY = "Invalid input";
@@ -88,6 +99,7 @@ const P_UNKNOWN_NAME = lit(TEXT_UNKNOWN_NAME) + 1;
 const P_UNKNOWN_CLASS = lit(TEXT_UNKNOWN_CLASS) + 1;
 const P_UNKNOWN_CATEGORY = lit(TEXT_UNKNOWN_CATEGORY) + 1;
 const P_VERSION = lit(TEXT_VERSION) + 1;
+const P_ENTERPRISE_NUMBER = lit(TEXT_ENTERPRISE_NUMBER) + 1;
 const P_INVALID_CLASS = lit(TEXT_INVALID_CLASS) + 1;
 const P_INVALID_NAME = lit(TEXT_INVALID_NAME) + 1;
 const P_INVALID_CATEGORY = lit(TEXT_INVALID_CATEGORY) + 1;
@@ -153,6 +165,19 @@ function warnNumber(n: u32, reason: string, force: bool = false): void {
   warnLen += digits;
   for (let i = 0; i < reason.length; i++) warnByte(<u32>reason.charCodeAt(i));
 }
+/** One warning per key the record gave more than once (record.ts notes them while scanning). */
+function warnDuplicates(): void {
+  for (let i = 0; i < duplicateCount; i++) {
+    const id = duplicateAt(i);
+    if (id >= SLOT_COUNT) warn(extraKey(id - SLOT_COUNT), extraKeyLen(id - SLOT_COUNT), "given more than once, the last value kept");
+    else if (id >= FIELD_COUNT) {
+      const row = ROLE_KEYS + (<usize>(id - FIELD_COUNT) << 3);
+      warn(STRINGS + <usize>load<u32>(row), <usize>load<u8>(row, 4), "given more than once, the last value kept");
+    } else warn(fieldKey(id), fieldKeyLen(id), "given more than once, the last value kept");
+  }
+  warnSkipped += duplicatesPast;
+}
+
 function finishWarnings(): void {
   if (warnSkipped > 0) warnNumber(<u32>warnSkipped, " more warnings left out", true);
 }
@@ -501,6 +526,7 @@ function findName(p: usize, n: usize): bool {
 
 function useEventRow(): void {
   known = true;
+  msgidLen = <usize>load<u8>(eventRow, 14);
   eventIndex = <i32>((eventRow - EVENTS) / <usize>EVENT_ROW);
   classPtr = STRINGS + <usize>load<u32>(eventRow, 4);
   namePtr = STRINGS + <usize>load<u32>(eventRow, 8);
@@ -589,6 +615,45 @@ function hostnameFromHost(): void {
   hostnameLen = o;
 }
 
+/** A received line keeps what its sender wrote: its CEF Name, its CEF severity (the CEF header's, or
+ * a number in the record's `severity`), its syslog severity (the PRI's, or a keyword in `severity`).
+ * The catalogue fills only what the line leaves out; for an unknown event one severity is derived
+ * from the other. A kept value that differs from the catalogue's turns the kept pieces off. */
+function lineSeverities(name: usize, nameN: usize, nameCls: u8): void {
+  if (known && nameN > 0) {
+    namePtr = name;
+    nameLen = nameN;
+    nameClass = nameCls;
+    eventIndex = -1;
+  }
+  let sys = -1, cef = -1;
+  if (text(slotOf(ROLE_PRI))) {
+    const pri = smallInt(vPtr, vLen);
+    if (pri >= 0 && pri <= 191) sys = pri & 7;
+  }
+  if (text(slotOf(ROLE_CEF_SEVERITY))) {
+    const n = smallInt(vPtr, vLen);
+    if (n >= 0 && n <= 10) cef = n;
+    else warn(0, 0, "cef_severity: not 0-10, left out");
+  }
+  if (text(slotOf(ROLE_SEVERITY))) {
+    const kw = severityKeyword(vPtr, vLen);
+    const n = smallInt(vPtr, vLen);
+    if (kw >= 0) { if (sys < 0) sys = kw; }
+    else if (n >= 0 && n <= 10) { if (cef < 0) cef = n; }
+    else warn(0, 0, "severity: not 0-10 or a syslog keyword, left out");
+  }
+  if (!known) {
+    if (sys < 0 && cef >= 0) sys = load<u8>(SYSLOG_OF_CEF + <usize>cef);
+    if (cef < 0 && sys >= 0) cef = load<u8>(CEF_OF_SYSLOG + <usize>sys);
+  }
+  if (sys >= 0) syslogSeverity = sys;
+  if (cef >= 0 && cef != cefSeverity) {
+    cefSeverity = cef;
+    eventIndex = -1;
+  }
+}
+
 // ---- building ------------------------------------------------------------------------------
 const RT_BUF: usize = memory.data(24);
 
@@ -602,6 +667,8 @@ function resetEvent(): void {
   versionPtr = P_VERSION;
   versionLen = <usize>TEXT_VERSION.length;
   versionClass = C_VERSION;
+  penPtr = P_ENTERPRISE_NUMBER;
+  penLen = <usize>TEXT_ENTERPRISE_NUMBER.length;
   hostLen = 0;
   hostnameLen = 0;
   procidLen = 0;
@@ -808,6 +875,7 @@ export function buildEvent(sec: u32, nsec: u32): void {
   resetEvent();
   setRecordTime(sec, nsec);
   readLine();
+  warnDuplicates();
   // identity: id first, then the catalogue name
   let idPtr: usize = 0, idLen: usize = 0;
   let idClass: u8 = 0;
@@ -842,6 +910,7 @@ export function buildEvent(sec: u32, nsec: u32): void {
     classPtr = idLen > 0 ? idPtr : P_UNKNOWN_CLASS;
     classLen = idLen > 0 ? idLen : <usize>TEXT_UNKNOWN_CLASS.length;
     classClass = idLen > 0 ? idClass : C_UNKNOWN_CLASS;
+    msgidLen = idLen;
     namePtr = givenNameLen > 0 ? givenName : P_UNKNOWN_NAME;
     nameLen = givenNameLen > 0 ? givenNameLen : <usize>TEXT_UNKNOWN_NAME.length;
     nameClass = givenNameLen > 0 ? givenNameClass : C_UNKNOWN_NAME;
@@ -849,7 +918,7 @@ export function buildEvent(sec: u32, nsec: u32): void {
     catLen = <usize>TEXT_UNKNOWN_CATEGORY.length;
     catClass = C_UNKNOWN_CATEGORY;
     const ss = slotOf(ROLE_SEVERITY);
-    if (text(ss)) {
+    if (!fromLine && text(ss)) {
       const kw = severityKeyword(vPtr, vLen);
       const num = smallInt(vPtr, vLen);
       if (kw >= 0) {
@@ -863,6 +932,7 @@ export function buildEvent(sec: u32, nsec: u32): void {
       }
     }
   }
+  if (fromLine) lineSeverities(givenName, givenNameLen, givenNameClass);
   // time: the record's timestamp, else the time the host gave
   const st = slotOf(ROLE_TIMESTAMP);
   if (text(st)) {
@@ -901,7 +971,31 @@ export function buildEvent(sec: u32, nsec: u32): void {
     const pri = smallInt(vPtr, vLen);
     if (pri >= 0 && pri <= 191) facility = pri >> 3;
   }
+  if (text(slotOf(ROLE_ENTERPRISE_NUMBER))) {
+    if (isEnterpriseNumber(vPtr, vLen)) { penPtr = vPtr; penLen = vLen; }
+    else warn(0, 0, "enterprise_number: not a private enterprise number (digits, parts joined by '.', at most 25), 32473 used");
+  }
   if (truncated) warn(0, 0, "message: 1024 bytes or more, the size at which Segura's UDP datagrams are cut; converted as received");
+}
+
+/** Parts of digits joined by '.', none empty and none with a leading 0 ("0" itself is a part), at
+ * most MAX_ENTERPRISE_NUMBER bytes in all. */
+function isEnterpriseNumber(p: usize, n: usize): bool {
+  if (n == 0 || n > MAX_ENTERPRISE_NUMBER) return false;
+  let partLen = 0;
+  let leadingZero = false;
+  for (let i: usize = 0; i < n; i++) {
+    const c = <u32>load<u8>(p + i);
+    if (c == 46) {
+      if (partLen == 0) return false;
+      partLen = 0;
+      continue;
+    }
+    if (c - 48 >= 10 || (partLen == 1 && leadingZero)) return false;
+    if (partLen == 0) leadingZero = c == 48;
+    partLen++;
+  }
+  return partLen > 0;
 }
 
 // error text of an invalid record: "invalid JSON at byte N: reason"
@@ -921,6 +1015,7 @@ export function buildInvalidEvent(input: usize, len: usize, sec: u32, nsec: u32)
   classPtr = P_INVALID_CLASS;
   classLen = <usize>TEXT_INVALID_CLASS.length;
   classClass = C_INVALID_CLASS;
+  msgidLen = classLen;
   namePtr = P_INVALID_NAME;
   nameLen = <usize>TEXT_INVALID_NAME.length;
   nameClass = C_INVALID_NAME;

@@ -5,9 +5,9 @@
 
 import {
   FIELD_COUNT, FIELD_MSG, ROLE_MESSAGE, ROLE_EVENT_ID, ROLE_EVENT_NAME, ROLE_SEVERITY, ROLE_TIMESTAMP,
-  ROLE_HOST, ROLE_PROCID, ROLE_MSGID, ROLE_PRI, ROLE_IDENT, ROLE_EXTRADATA, ROLE_PRODUCT_VERSION,
+  ROLE_HOST, ROLE_PROCID, ROLE_MSGID, ROLE_PRI, ROLE_IDENT, ROLE_EXTRADATA, ROLE_PRODUCT_VERSION, ROLE_CEF_SEVERITY,
 } from "./generated/catalogue";
-import { slotOf, present, kindOf, valueOf, vPtr, vLen, lookupKey, setFromLine, arenaTake } from "./record";
+import { slotOf, present, kindOf, valueOf, vPtr, vLen, lookupKey, setFromLine, arenaTake, onlyLineKeys } from "./record";
 import { KIND_STRING } from "./json";
 
 /** Segura sends syslog over UDP in datagrams of at most 1024 bytes. */
@@ -20,6 +20,10 @@ const PAIRS: usize = memory.data(MAX_PAIRS * 12); // u32 field id, u32 value sta
 
 export let fromLine: bool = false;
 export let truncated: bool = false;
+/** The record is nothing but `log` or `message` (what Fluent Bit's tail gives for a line no parser
+ * took), holding JSON or text that is no Segura line: no syslog header, no CEF, no known key. The
+ * engine then reads that text itself as the record (engine.ts). */
+export let bareText: bool = false;
 
 @inline function at(p: usize): u32 { return <u32>load<u8>(p); }
 @inline function isDigit(c: u32): bool { return c - 48 < 10; }
@@ -132,7 +136,7 @@ function readHeader(p: usize, end: usize): usize {
 /** Splits `key=value` pairs (CEF) or `key = value` pairs (`spaced`) of known extension keys. A key
  * starts the text or follows a space; anything else, an unknown `word=` included, belongs to the
  * value before it. Text before the first key becomes msg unless the line names msg itself. */
-function readPairs(p: usize, end: usize, cef: bool): void {
+function readPairs(p: usize, end: usize, cef: bool): i32 {
   let n = 0;
   let i = p;
   let firstKey = end;
@@ -184,6 +188,7 @@ function readPairs(p: usize, end: usize, cef: bool): void {
   while (a < b && at(a) == 32) a++;
   while (b > a && at(b - 1) == 32) b--;
   if (b > a) setFromLine(FIELD_MSG, a, b - a);
+  return n;
 }
 
 /** CEF:Version|Vendor|Product|Version|Class ID|Name|Severity|Extension; returns where the extension starts, or 0. */
@@ -200,7 +205,7 @@ function readCefHeader(p: usize, end: usize): usize {
         if (field == 3) setFromLine(ROLE_PRODUCT_VERSION, d, vLen);
         else if (field == 4) setFromLine(ROLE_EVENT_ID, d, vLen);
         else if (field == 5) setFromLine(ROLE_EVENT_NAME, d, vLen);
-        else if (field == 6) setFromLine(ROLE_SEVERITY, d, vLen);
+        else if (field == 6) setFromLine(ROLE_CEF_SEVERITY, d, vLen);
       }
       field++;
       start = q + 1;
@@ -214,6 +219,7 @@ function readCefHeader(p: usize, end: usize): usize {
 export function clearLine(): void {
   fromLine = false;
   truncated = false;
+  bareText = false;
 }
 
 /** Reads the record's received line, if it has one and no JSON event of its own. */
@@ -224,6 +230,16 @@ export function readLine(): void {
   if (hasText(ROLE_EVENT_ID) || hasText(ROLE_EVENT_NAME) || hasText(FIELD_MSG)) return;
   valueOf(s);
   const line = vPtr, end = vPtr + vLen;
+  const alone = onlyLineKeys();
+  if (alone) {
+    let f = line;
+    while (f < end && (at(f) == 32 || at(f) == 9 || at(f) == 10 || at(f) == 13)) f++;
+    if (f == end || at(f) == 123) {
+      // empty, or a JSON object written as a string
+      bareText = true;
+      return;
+    }
+  }
   if (vLen == 0) return;
   fromLine = true;
   const body = readHeader(line, end);
@@ -238,7 +254,7 @@ export function readLine(): void {
   if (p + 4 <= end && at(p) == 67 && at(p + 1) == 69 && at(p + 2) == 70 && at(p + 3) == 58) {
     const ext = readCefHeader(p, end);
     if (ext != 0) readPairs(ext, end, true);
-  } else {
-    readPairs(p, end, false);
+  } else if (readPairs(p, end, false) == 0 && body == line && alone) {
+    bareText = true;
   }
 }

@@ -3,7 +3,7 @@
 // tables are static and the arena only grows.
 
 import {
-  FIELD_COUNT, ROLE_COUNT, ROLE_MESSAGE, KEYS, KEY_COUNT, KEY_INDEX_SIZE, KEY_INDEX_BITS, STRINGS, FIELDS,
+  FIELD_COUNT, ROLE_COUNT, ROLE_MESSAGE, ROLE_HOST, ROLE_PRODUCT_VERSION, ROLE_FACILITY, ROLE_PROCID, ROLE_ENTERPRISE_NUMBER, KEYS, KEY_COUNT, KEY_INDEX_SIZE, KEY_INDEX_BITS, STRINGS, FIELDS,
   DERIVED_FIELD_COUNT, COMPANION_SUFFIX, COMPANION_SUFFIX_LEN, MAX_COMPANION_KEY,
 } from "./generated/catalogue";
 import { KIND_STRING, KIND_NULL, KIND_NESTED, FLAG_ESCAPE, FLAG_HIGH } from "./json";
@@ -44,6 +44,29 @@ const SET_BITS: usize = memory.data(SET_WORDS * 8);
   return load<u64>(SET_BITS + (<usize>w << 3));
 }
 
+// keys given more than once this record, each noted once in the order their repeats appear: the
+// slot id of a catalogue key or role (aliases share it), or SLOT_COUNT + i for passed-through key i
+/** Repeated keys noted per record; repeats of further keys are only counted. */
+export const MAX_DUPLICATES: i32 = 16;
+const DUPLICATES: usize = memory.data(MAX_DUPLICATES * 2);
+export let duplicateCount: i32 = 0;
+/** Repeats of keys past the MAX_DUPLICATES noted ones. */
+export let duplicatesPast: i32 = 0;
+
+function noteDuplicate(id: i32): void {
+  for (let i = 0; i < duplicateCount; i++) if (<i32>load<u16>(DUPLICATES + (<usize>i << 1)) == id) return;
+  if (duplicateCount == MAX_DUPLICATES) {
+    duplicatesPast++;
+    return;
+  }
+  store<u16>(DUPLICATES + (<usize>duplicateCount << 1), <u16>id);
+  duplicateCount++;
+}
+/** The i-th repeated key: a slot id, or SLOT_COUNT + the index of a passed-through key. */
+@inline export function duplicateAt(i: i32): i32 {
+  return <i32>load<u16>(DUPLICATES + (<usize>i << 1));
+}
+
 // the arena: decoded values of this record
 let arenaBase: usize = 0;
 let arenaCap: usize = 0;
@@ -64,6 +87,8 @@ export function beginRecord(inputLen: usize): void {
   extraCount = 0;
   droppedKeys = 0;
   reservedKeys = 0;
+  duplicateCount = 0;
+  duplicatesPast = 0;
   // every decoded byte comes from at most one input byte, growing at most 3x (U+FFFD); a
   // received line (native.ts) is copied once more, unescaped, so 6x covers both
   const need = inputLen * 6 + 256;
@@ -112,15 +137,22 @@ export function beginRecord(inputLen: usize): void {
   store<u32>(s, meta, 12);
 }
 
-/** Marks catalogue slot id set this record. */
-@inline function markSet(id: usize): void {
+/** Marks catalogue slot id set this record; true when it was set already. */
+@inline function markSet(id: usize): bool {
   const w = SET_BITS + ((id >> 6) << 3);
-  store<u64>(w, load<u64>(w) | (<u64>1 << <u64>(id & 63)));
+  const old = load<u64>(w);
+  const bit = <u64>1 << <u64>(id & 63);
+  store<u64>(w, old | bit);
+  return (old & bit) != 0;
 }
 
-/** Sets a slot (catalogue or passed-through) to a value with the given slot word. */
+/** Sets a slot (catalogue or passed-through) to a value the record gives, with the given slot word;
+ * a catalogue slot set before this record notes a repeated key. */
 function setSlot(s: usize, ptr: usize, len: usize, meta: u32): void {
-  if (s < SLOTS + SLOT * <usize>SLOT_COUNT) markSet((s - SLOTS) >> 4);
+  if (s < SLOTS + SLOT * <usize>SLOT_COUNT) {
+    const id = (s - SLOTS) >> 4;
+    if (markSet(id)) noteDuplicate(<i32>id);
+  }
   storeSlot(s, ptr, len, meta);
 }
 
@@ -133,7 +165,10 @@ export function stringMeta(cls: u8): u32 {
  * its slot word from stringMeta(): the scanner's hot path, addresses and bit taken from the row. */
 @inline export function setRowString(row: usize, ptr: usize, len: usize, meta: u32): void {
   const w = <usize>load<u32>(row, 52);
-  store<u64>(w, load<u64>(w) | (<u64>1 << <u64>load<u8>(row, 60)));
+  const old = load<u64>(w);
+  const bit = <u64>1 << <u64>load<u8>(row, 60);
+  store<u64>(w, old | bit);
+  if ((old & bit) != 0) noteDuplicate(<i32>load<u16>(row, 48));
   storeSlot(<usize>load<u32>(row, 56), ptr, len, meta);
 }
 
@@ -151,8 +186,12 @@ export function setKnown(id: i32, kind: u8, ptr: usize, len: usize, cls: u8): vo
  * a later value from the line replaces an earlier one from the line. */
 export function setFromLine(id: i32, ptr: usize, len: usize): void {
   const s = slotOf(id);
-  if (present(s) && load<u32>(s, 8) > 0 && load<u8>(s, 14) == 0) return;
-  setSlot(s, ptr, len, slotMeta(KIND_STRING, 0, CLASS_UNKNOWN));
+  const current = isCurrent(s);
+  if (current && load<u8>(s, 12) != KIND_NULL && load<u32>(s, 8) > 0 && load<u8>(s, 14) == 0) return;
+  // a key the line gives twice is a repeat; one that fills what the JSON left empty is not
+  if (current && load<u8>(s, 14) != 0) noteDuplicate(id);
+  markSet(<usize>id);
+  storeSlot(s, ptr, len, slotMeta(KIND_STRING, 0, CLASS_UNKNOWN));
   store<u8>(s, 1, 14);
 }
 
@@ -165,7 +204,8 @@ export function arenaTake(n: usize): usize {
 
 /** Sets a slot to a value that is already clean UTF-8 (used for values the engine supplies). */
 export function setSlotText(id: i32, ptr: usize, len: usize): void {
-  setSlot(slotOf(id), ptr, len, slotMeta(KIND_STRING, 0, CLASS_UNKNOWN));
+  markSet(<usize>id);
+  storeSlot(slotOf(id), ptr, len, slotMeta(KIND_STRING, 0, CLASS_UNKNOWN));
 }
 
 
@@ -472,6 +512,8 @@ export function onPlainMember(id: i32, k: usize, kLen: usize, kind: u8, v: usize
   for (let i = 0; i < extraCount; i++) {
     if (extraKeyLen(i) == kLen && sameBytes(extraKey(i), k, kLen)) {
       setScanned(extraSlot(i), kind, v, vLen, vClass);
+      // message/log: its repeat is noted on the role already
+      if (id < 0) noteDuplicate(SLOT_COUNT + i);
       return;
     }
   }
@@ -503,6 +545,36 @@ export function onMember(k: usize, kLen: usize, kClass: u8, kind: u8, v: usize, 
   }
   if (id >= 0) setScanned(slotOf(id), kind, v, vLen, vClass);
   else droppedKeys++;
+}
+
+// Per-site values an operator adds to every record (Fluent Bit's modify filter, Vector's remap):
+// a record of nothing but these and `log`/`message` is still a bare line (native.ts bareText).
+const SITE_ROLES: StaticArray<i32> = [ROLE_HOST, ROLE_PRODUCT_VERSION, ROLE_FACILITY, ROLE_PROCID, ROLE_ENTERPRISE_NUMBER];
+export function siteRoleCount(): i32 { return SITE_ROLES.length; }
+export function siteRole(i: i32): i32 { return SITE_ROLES[i]; }
+/** Per set-bit word, the bits a bare line may have: the line keys' role and the per-site roles. */
+const BARE_BITS: usize = memory.data(SET_WORDS * 8);
+function initBareBits(): void {
+  const ids = SITE_ROLES.length;
+  for (let i = -1; i < ids; i++) {
+    const id = i < 0 ? ROLE_MESSAGE : SITE_ROLES[i];
+    const w = BARE_BITS + (<usize>(id >> 6) << 3);
+    store<u64>(w, load<u64>(w) | (<u64>1 << <u64>(id & 63)));
+  }
+}
+initBareBits();
+
+/** The record's keys are `message`/`log` (any spelling of that role) and per-site values only. */
+export function onlyLineKeys(): bool {
+  if (droppedKeys != 0) return false;
+  for (let w = 0; w < SET_WORDS; w++) {
+    if ((setWordAt(w) & ~load<u64>(BARE_BITS + (<usize>w << 3))) != 0) return false;
+  }
+  // message/log also pass through as plain keys
+  for (let i = 0; i < extraCount; i++) {
+    if (lookupKey(extraKey(i), extraKeyLen(i)) != ROLE_MESSAGE) return false;
+  }
+  return true;
 }
 
 // ---- catalogue field rows ------------------------------------------------------------------

@@ -266,6 +266,7 @@ function renderAssembly(cat) {
   const checkConsts = CHECKS.map((c, i) => `export const CHECK_${c.name.replace(/_address$/, "").toUpperCase()}: u8 = ${i};`).join("\n");
   const u64 = (v) => Array.from({ length: 8 }, (_, i) => Number((v >> BigInt(8 * i)) & 255n));
   const keyBytes = keyRows.flatMap((k) => [...u16(k.id), k.len, 0, ...u32(k.off)]);
+  const roleKeyBytes = cat.recordKeys.flatMap((r) => [...u32(intern(r.keys[0])), enc.encode(r.keys[0]).length, 0, 0, 0]);
   const roleConsts = cat.recordKeys.map((r, i) => `export const ROLE_${r.role.toUpperCase()}: i32 = ${ROLE_BASE + i};`).join("\n");
   const fieldConsts = ["rt", "cat", "dvchost", "msg", "rawEvent"].map((k) => `export const FIELD_${k.toUpperCase()}: i32 = ${fields.findIndex((f) => f.key === k)};`).join("\n");
   if (pool.length > 65535) throw new Error("string pool over 64 KiB");
@@ -328,6 +329,11 @@ export const KEYS: usize = memory.data<u8>([
 ${bytes(keyBytes)}
 ]);
 
+/** Each steering role's first input key, the name warnings give it, 8 bytes each: u32 textOff, u8 length. */
+export const ROLE_KEYS: usize = memory.data<u8>([
+${bytes(roleKeyBytes)}
+]);
+
 export const STRINGS: usize = memory.data<u8>([
 ${bytes(pool)}
 ]);
@@ -370,7 +376,10 @@ function renderDocs(cat) {
   const esc = (s) => String(s).replace(/\|/g, "\\|");
   const out = [`<!-- ${HEADER} -->`, "# Event catalogue", "",
     "Every event the engine knows. `id` is the CEF Device Event Class ID and the RFC 5424 MSGID. Ids `N.xxx` are",
-    "notification types that Segura documents without a syslog id; they are stable and never reused.", "",
+    "notification types that Segura documents without a syslog id; they are stable and never reused. N.018 and",
+    "N.020 are retired: the notification types \"Uninstall\" and \"User\" are catalogue events 72 and 62 (the only",
+    "Workstation notifications and the only COOF events left once the others are paired by name), so those names",
+    "resolve to 72 and 62, and N.018 or N.020 in a record is an unknown event.", "",
     "CEF severity is derived from the syslog severity by one rule:", "",
     "| syslog severity | " + SYSLOG_KEYWORDS.map((k, i) => `${i} ${k}`).join(" | ") + " |",
     "|---|" + SYSLOG_KEYWORDS.map(() => "---").join("|") + "|",

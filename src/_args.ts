@@ -3,12 +3,20 @@ import { UsageError } from "./_errors.js";
 import { FORMATS, type OutputFormat } from "./_convert.js";
 import { FRAMINGS, type Framing } from "./_framing.js";
 import { parseTcpUrl, type Endpoint } from "./_endpoint.js";
+import { MAX_LINE_BYTES } from "./_lines.js";
+
+/** --max-line-bytes: from 1 KiB to 64 MiB, the largest record the engine was run with in every format
+ * (a 200 MiB one exhausts its memory). assembly/wasi.ts takes the same range. */
+export const MAX_LINE_RANGE = [1024, 64 * 1024 * 1024] as const;
+/** --idle-timeout default, seconds: a connection that sends nothing this long is closed. */
+export const IDLE_TIMEOUT = 60;
 
 export interface CommonOptions {
   format: OutputFormat;
   framing: Framing;
   fixedTime: number | undefined;
   send: Endpoint | undefined;
+  maxLineBytes: number;
 }
 export interface ConvertOptions extends CommonOptions {
   inputs: string[];
@@ -17,9 +25,10 @@ export interface ConvertOptions extends CommonOptions {
 }
 export interface ServeOptions extends CommonOptions {
   listen: Endpoint;
-  maxLineBytes: number;
   retryFor: number;
   maxConnections: number;
+  /** Seconds; 0: never. */
+  idleTimeout: number;
 }
 export type Command =
   | { kind: "help"; topic: "convert" | "serve" | undefined }
@@ -38,10 +47,10 @@ function integer(flag: string, v: string, min: number, max: number): number {
 }
 
 const SHORT: Record<string, string> = { "-f": "--format", "-o": "--out", "-h": "--help" };
-const VALUED = new Set(["--format", "--framing", "--fixed-time", "--send", "--out", "--listen", "--max-line-bytes", "--retry-for", "--max-connections"]);
+const VALUED = new Set(["--format", "--framing", "--fixed-time", "--send", "--out", "--listen", "--max-line-bytes", "--retry-for", "--max-connections", "--idle-timeout"]);
 const FLAGS = {
-  convert: new Set(["--format", "--framing", "--fixed-time", "--send", "--out", "--no-progress", "--help"]),
-  serve: new Set(["--format", "--framing", "--fixed-time", "--send", "--listen", "--max-line-bytes", "--retry-for", "--max-connections", "--help"]),
+  convert: new Set(["--format", "--framing", "--fixed-time", "--send", "--out", "--max-line-bytes", "--no-progress", "--help"]),
+  serve: new Set(["--format", "--framing", "--fixed-time", "--send", "--listen", "--max-line-bytes", "--retry-for", "--max-connections", "--idle-timeout", "--help"]),
 };
 
 /** Splits the words after the command into flags (with their values) and operands. */
@@ -75,6 +84,7 @@ function common(f: Map<string, string>): CommonOptions {
     framing: oneOf("--framing", FRAMINGS, f.get("--framing") ?? "lf"),
     fixedTime: fixed === undefined ? undefined : integer("--fixed-time", fixed, 0, 0xffffffff),
     send: send === undefined ? undefined : parseTcpUrl("--send", send, false),
+    maxLineBytes: integer("--max-line-bytes", f.get("--max-line-bytes") ?? String(MAX_LINE_BYTES), ...MAX_LINE_RANGE),
   };
 }
 
@@ -105,9 +115,9 @@ export function parseCommandLine(argv: readonly string[]): Command {
     options: {
       ...common(flags),
       listen: parseTcpUrl("--listen", listen, true),
-      maxLineBytes: integer("--max-line-bytes", flags.get("--max-line-bytes") ?? "4194304", 1024, 1 << 30),
       retryFor: integer("--retry-for", flags.get("--retry-for") ?? "60", 0, 86400 * 365),
       maxConnections: integer("--max-connections", flags.get("--max-connections") ?? "64", 1, 10000),
+      idleTimeout: integer("--idle-timeout", flags.get("--idle-timeout") ?? String(IDLE_TIMEOUT), 0, 86400),
     },
   };
 }

@@ -328,7 +328,7 @@ export const EVENTS: readonly CatalogueEvent[] = [
   "id": "31",
   "name": "Command detected - Block and interrupt session",
   "notification": "Command detected - Block and interrupt a session",
-  "category": "Remote Session",
+  "category": "Command Audit",
   "syslogSeverity": 4,
   "cefSeverity": 5,
   "layout": "command-block-stop",
@@ -338,7 +338,7 @@ export const EVENTS: readonly CatalogueEvent[] = [
   "id": "32",
   "name": "Command detected - Block",
   "notification": "",
-  "category": "Remote Session",
+  "category": "Command Audit",
   "syslogSeverity": 5,
   "cefSeverity": 3,
   "layout": "command-block",
@@ -348,7 +348,7 @@ export const EVENTS: readonly CatalogueEvent[] = [
   "id": "33",
   "name": "Command detected - Allow",
   "notification": "",
-  "category": "Remote Session",
+  "category": "Command Audit",
   "syslogSeverity": 6,
   "cefSeverity": 2,
   "layout": "command-audit",
@@ -637,7 +637,7 @@ export const EVENTS: readonly CatalogueEvent[] = [
  {
   "id": "62",
   "name": "User created",
-  "notification": "",
+  "notification": "User",
   "category": "Workstation",
   "syslogSeverity": 5,
   "cefSeverity": 3,
@@ -727,7 +727,7 @@ export const EVENTS: readonly CatalogueEvent[] = [
  {
   "id": "72",
   "name": "senhasegura.go uninstalled",
-  "notification": "",
+  "notification": "Uninstall",
   "category": "Workstation",
   "syslogSeverity": 5,
   "cefSeverity": 3,
@@ -1405,32 +1405,12 @@ export const EVENTS: readonly CatalogueEvent[] = [
   "origin": "-"
  },
  {
-  "id": "N.018",
-  "name": "Uninstall",
-  "notification": "",
-  "category": "Workstation",
-  "syslogSeverity": 5,
-  "cefSeverity": 3,
-  "layout": "generic",
-  "origin": "-"
- },
- {
   "id": "N.019",
   "name": "Untrusted DLL execution attempt",
   "notification": "",
   "category": "Workstation",
   "syslogSeverity": 4,
   "cefSeverity": 5,
-  "layout": "generic",
-  "origin": "-"
- },
- {
-  "id": "N.020",
-  "name": "User",
-  "notification": "",
-  "category": "Workstation",
-  "syslogSeverity": 5,
-  "cefSeverity": 3,
   "layout": "generic",
   "origin": "-"
  },
@@ -1611,10 +1591,7 @@ export const FIELDS: readonly CatalogueField[] = [
   "check": "string",
   "companion": "",
   "max": 1023,
-  "aliases": [
-   "Cs1Label",
-   "CS1Label"
-  ]
+  "aliases": []
  },
  {
   "key": "cs1",
@@ -1622,10 +1599,7 @@ export const FIELDS: readonly CatalogueField[] = [
   "check": "string",
   "companion": "",
   "max": 4000,
-  "aliases": [
-   "Cs1",
-   "CS1"
-  ]
+  "aliases": []
  },
  {
   "key": "cs2Label",
@@ -1633,10 +1607,7 @@ export const FIELDS: readonly CatalogueField[] = [
   "check": "string",
   "companion": "",
   "max": 1023,
-  "aliases": [
-   "Cs2Label",
-   "CS2Label"
-  ]
+  "aliases": []
  },
  {
   "key": "cs2",
@@ -1644,10 +1615,7 @@ export const FIELDS: readonly CatalogueField[] = [
   "check": "string",
   "companion": "",
   "max": 4000,
-  "aliases": [
-   "Cs2",
-   "CS2"
-  ]
+  "aliases": []
  },
  {
   "key": "cs3Label",
@@ -1655,10 +1623,7 @@ export const FIELDS: readonly CatalogueField[] = [
   "check": "string",
   "companion": "",
   "max": 1023,
-  "aliases": [
-   "Cs3Label",
-   "CS3Label"
-  ]
+  "aliases": []
  },
  {
   "key": "cs3",
@@ -1666,10 +1631,7 @@ export const FIELDS: readonly CatalogueField[] = [
   "check": "string",
   "companion": "",
   "max": 4000,
-  "aliases": [
-   "Cs3",
-   "CS3"
-  ]
+  "aliases": []
  },
  {
   "key": "cs4Label",
@@ -1677,10 +1639,7 @@ export const FIELDS: readonly CatalogueField[] = [
   "check": "string",
   "companion": "",
   "max": 1023,
-  "aliases": [
-   "Cs4Label",
-   "CS4Label"
-  ]
+  "aliases": []
  },
  {
   "key": "cs4",
@@ -1688,10 +1647,7 @@ export const FIELDS: readonly CatalogueField[] = [
   "check": "string",
   "companion": "",
   "max": 4000,
-  "aliases": [
-   "Cs4",
-   "CS4"
-  ]
+  "aliases": []
  },
  {
   "key": "cs5Label",
@@ -1699,10 +1655,7 @@ export const FIELDS: readonly CatalogueField[] = [
   "check": "string",
   "companion": "",
   "max": 1023,
-  "aliases": [
-   "Cs5Label",
-   "CS5Label"
-  ]
+  "aliases": []
  },
  {
   "key": "cs5",
@@ -1710,10 +1663,7 @@ export const FIELDS: readonly CatalogueField[] = [
   "check": "string",
   "companion": "",
   "max": 4000,
-  "aliases": [
-   "Cs5",
-   "CS5"
-  ]
+  "aliases": []
  },
  {
   "key": "cs6Label",
@@ -1722,8 +1672,7 @@ export const FIELDS: readonly CatalogueField[] = [
   "companion": "",
   "max": 1023,
   "aliases": [
-   "Cs6Label",
-   "CS6Label"
+   "Cs6"
   ]
  },
  {
@@ -1733,8 +1682,7 @@ export const FIELDS: readonly CatalogueField[] = [
   "companion": "",
   "max": 4000,
   "aliases": [
-   "Cs6",
-   "CS6"
+   "Cs7"
   ]
  },
  {
@@ -1743,10 +1691,7 @@ export const FIELDS: readonly CatalogueField[] = [
   "check": "string",
   "companion": "",
   "max": 1023,
-  "aliases": [
-   "Cs7Label",
-   "CS7Label"
-  ]
+  "aliases": []
  },
  {
   "key": "cs7",
@@ -1754,10 +1699,7 @@ export const FIELDS: readonly CatalogueField[] = [
   "check": "string",
   "companion": "",
   "max": 4000,
-  "aliases": [
-   "Cs7",
-   "CS7"
-  ]
+  "aliases": []
  },
  {
   "key": "cs8Label",
@@ -1765,10 +1707,7 @@ export const FIELDS: readonly CatalogueField[] = [
   "check": "string",
   "companion": "",
   "max": 1023,
-  "aliases": [
-   "Cs8Label",
-   "CS8Label"
-  ]
+  "aliases": []
  },
  {
   "key": "cs8",
@@ -1776,10 +1715,7 @@ export const FIELDS: readonly CatalogueField[] = [
   "check": "string",
   "companion": "",
   "max": 4000,
-  "aliases": [
-   "Cs8",
-   "CS8"
-  ]
+  "aliases": []
  },
  {
   "key": "originIP",
@@ -3499,6 +3435,12 @@ export const RECORD_KEYS: readonly RecordKey[] = [
   ]
  },
  {
+  "role": "cef_severity",
+  "keys": [
+   "cef_severity"
+  ]
+ },
+ {
   "role": "timestamp",
   "keys": [
    "timestamp",
@@ -3562,6 +3504,12 @@ export const RECORD_KEYS: readonly RecordKey[] = [
   "role": "extradata",
   "keys": [
    "extradata"
+  ]
+ },
+ {
+  "role": "enterprise_number",
+  "keys": [
+   "enterprise_number"
   ]
  }
 ];

@@ -7,7 +7,7 @@ import { Converter, loadHost } from "./_convert.js";
 import { frame } from "./_framing.js";
 import { LineSplitter } from "./_lines.js";
 import { Progress } from "./_progress.js";
-import { fileSink, stdoutSink, tcpSink, type Sink } from "./_sink.js";
+import { SinkError, fileSink, stdoutSink, tcpSink, type Sink } from "./_sink.js";
 
 const OPEN_ERRORS = new Set(["ENOENT", "EACCES", "EISDIR", "ENOTDIR", "ELOOP", "ENAMETOOLONG", "EPERM"]);
 
@@ -41,16 +41,27 @@ export async function runConvert(o: ConvertOptions, io: ConvertIo = { stdin: pro
   const sink: Sink = o.send ? await tcpSink(o.send) : o.out !== undefined ? fileSink(o.out) : stdoutSink();
   const progress = o.progress && allFiles && io.stderr.isTTY === true ? new Progress(io.stderr, total) : undefined;
 
-  let records = 0;
+  let records = 0; // converted
+  let written = 0; // of those, written in full to the sink
   let bytesRead = 0;
   let batch: Buffer[] = [];
   let batchBytes = 0;
-  const onLine = (line: Buffer): void => {
+  let batchRecords = 0;
+  let name = "";
+  let lineNo = 0; // lines of the current input converted
+  let resume = ""; // the first input line not yet written in full
+  const onLine = (line: Buffer, cut: boolean): void => {
+    lineNo++;
+    if (cut) {
+      const note = `segura-siem: ${name} line ${lineNo} is longer than ${o.maxLineBytes} bytes: its first ${line.length} bytes are converted as an invalid record, the rest is skipped\n`;
+      io.stderr.write(progress ? `\r\x1b[K${note}` : note);
+    }
     for (const part of frame(converter.convert(line), o.framing)) {
       batch.push(part);
       batchBytes += part.length;
     }
     records++;
+    batchRecords++;
   };
   const flush = async (): Promise<void> => {
     if (batch.length === 0) return;
@@ -58,31 +69,45 @@ export async function runConvert(o: ConvertOptions, io: ConvertIo = { stdin: pro
     batch = [];
     batchBytes = 0;
     await sink.write(chunk);
+    written += batchRecords;
+    batchRecords = 0;
+    resume = `${name} line ${lineNo + 1}`;
   };
 
-  for (const input of o.inputs) {
-    const name = input === "-" ? "stdin" : input;
-    const stream: Readable = input === "-" ? io.stdin : createReadStream(input, { highWaterMark: 1 << 20 });
-    const splitter = new LineSplitter();
-    const chunks = stream[Symbol.asyncIterator]();
-    for (;;) {
-      let next: IteratorResult<Buffer>;
-      try {
-        next = (await chunks.next()) as IteratorResult<Buffer>;
-      } catch (e) {
-        const code = OPEN_ERRORS.has(errnoOf(e) ?? "") ? EXIT.NOINPUT : EXIT.IOERR;
-        throw new CliError(code, `cannot read ${name}: ${describe(e)}`);
+  try {
+    for (const [i, input] of o.inputs.entries()) {
+      name = input === "-" ? "stdin" : input;
+      lineNo = 0;
+      resume = `${name} line 1`;
+      const stream: Readable = input === "-" ? io.stdin : createReadStream(input, { highWaterMark: 1 << 20 });
+      const splitter = new LineSplitter(o.maxLineBytes);
+      const chunks = stream[Symbol.asyncIterator]();
+      for (;;) {
+        let next: IteratorResult<Buffer>;
+        try {
+          next = (await chunks.next()) as IteratorResult<Buffer>;
+        } catch (e) {
+          const code = OPEN_ERRORS.has(errnoOf(e) ?? "") ? EXIT.NOINPUT : EXIT.IOERR;
+          throw new CliError(code, `cannot read ${name}: ${describe(e)}`);
+        }
+        if (next.done) break;
+        const chunk = typeof next.value === "string" ? Buffer.from(next.value) : next.value;
+        bytesRead += chunk.length;
+        splitter.push(chunk, onLine);
+        await flush(); // each chunk's lines leave before the next chunk is read
+        progress?.update(records, bytesRead);
       }
-      if (next.done) break;
-      const chunk = typeof next.value === "string" ? Buffer.from(next.value) : next.value;
-      bytesRead += chunk.length;
-      splitter.push(chunk, onLine);
-      await flush(); // each chunk's lines leave before the next chunk is read
-      progress?.update(records, bytesRead);
+      splitter.end(onLine);
+      await flush();
+      const following = o.inputs[i + 1];
+      resume = following === undefined ? "" : `${following === "-" ? "stdin" : following} line 1`;
     }
-    splitter.end(onLine);
-    await flush();
+    await sink.close();
+  } catch (e) {
+    if (!(e instanceof SinkError) || !o.send) throw e;
+    // what an operator needs to send the rest: TCP confirms nothing, so "written in full" is the most known
+    const rest = resume ? `resume from ${resume}` : "every input line was written";
+    throw new CliError(e.code, `${e.message}\nsegura-siem: ${records} records converted, ${written} of them written in full to the connection (the receiver may not have read the last of those; TCP does not confirm delivery); ${rest}`);
   }
-  await sink.close();
   progress?.finish(records, bytesRead);
 }

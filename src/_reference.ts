@@ -17,7 +17,9 @@ const MAX_DEPTH = 65536;
 const MAX_EPOCH_SECONDS = 4102444799; // 2099-12-31T23:59:59Z: rsyslog refuses later TIMESTAMPs
 const MAX_EXTRA_VALUE = 4000;
 const MAX_MOVED_VALUE = 1023; // a value moved to a companion key is cut like a dictionary string
-const SD_ID = "segura@32473";
+const SD_NAME = "segura";
+const DEFAULT_ENTERPRISE_NUMBER = "32473";
+const MAX_ENTERPRISE_NUMBER = 25;
 const SYSLOG_OF_CEF = [7, 7, 6, 5, 5, 4, 4, 3, 2, 1, 0];
 
 const utf8 = new TextDecoder("utf-8", { ignoreBOM: true });
@@ -26,7 +28,7 @@ const bytesOf = (s: string): number => enc.encode(s).length;
 
 // ---- a plain JSON reader that keeps each value's source text -------------------------------
 type Kind = "string" | "number" | "true" | "false" | "null" | "nested";
-interface Member { key: string; rawKey: Uint8Array; kind: Kind; text: string; fromLine?: boolean }
+interface Member { key: string; rawKey: Uint8Array; kind: Kind; text: string; fromLine?: boolean; site?: boolean }
 class JsonError extends Error { constructor(readonly at: number, readonly why: string) { super(why); } }
 
 function parseObject(b: Uint8Array): Member[] {
@@ -297,7 +299,17 @@ interface Event {
   syslogSeverity: number; cefSeverity: number; facility: number; version: string;
   host: string; procid: string; time: Instant | undefined; fields: [string, string][];
   msg: string | undefined; warnings: string[]; error?: string; original?: string; truncated?: boolean;
+  /** RFC 5424 MSGID: the class id, or "" (NILVALUE) when the record names no id at all. */
+  msgid: string;
+  enterpriseNumber: string;
+  /** The record was only `message`/`log` holding this text, to be read as the record itself. */
+  bare?: string;
+  /** Its per-site values, which the text's own keys override. */
+  site?: Member[];
 }
+
+/** Per-site values an operator adds to every record; beside them a record is still a bare line. */
+const SITE_ROLES = ["host", "product_version", "facility", "procid", "enterprise_number"];
 
 // ---- value checks of typed keys (docs/catalogue.md, "Typed keys") ----------------------------
 const INTEGER = /^-?(0|[1-9][0-9]*)$/;
@@ -378,6 +390,22 @@ const companionKeys = new Set(FIELDS.map((f) => f.companion).filter((c) => c !==
 const roleByKey = new Map<string, string>();
 for (const r of RECORD_KEYS) for (const k of r.keys) roleByKey.set(k, r.role);
 
+const roleName = new Map<string, string>();
+for (const r of RECORD_KEYS) roleName.set(r.role, r.keys[0]!);
+
+/** Keys given more than once, each noted once in the order their repeats appear; past
+ * MAX_REPEATS keys, repeats are only counted. */
+const MAX_REPEATS = 16;
+class Repeats {
+  readonly keys: string[] = [];
+  past = 0;
+  note(key: string): void {
+    if (this.keys.includes(key)) return;
+    if (this.keys.length === MAX_REPEATS) this.past++;
+    else this.keys.push(key);
+  }
+}
+
 const WARN_CAP = 1024;
 /** Warnings share a buffer of WARN_CAP bytes, 40 of them kept for the closing count. */
 function addWarning(ev: Event, text: string, skipped: { n: number }): void {
@@ -392,12 +420,18 @@ function buildEvent(members: Member[], recordTime: Instant | undefined): Event {
   const extras = new Map<string, Member>();
   let dropped = 0;
   let reserved = 0;
+  const repeats = new Repeats();
   for (const m of members) {
     const f = fieldByKey.get(m.key);
-    if (f !== undefined) { slots.set(f, m); continue; }
+    if (f !== undefined) {
+      if (slots.has(f)) repeats.note(FIELDS[f]!.key);
+      slots.set(f, m);
+      continue;
+    }
     const r = roleByKey.get(m.key);
     const plain = utf8.decode(m.rawKey) === m.key && !m.rawKey.includes(92);
     if (r !== undefined) {
+      if (roles.has(r) && !m.site) repeats.note(roleName.get(r)!);
       roles.set(r, m);
       // message/log also stays a plain field, for records whose line is not read
       if (r !== "message" || !plain) continue;
@@ -405,19 +439,23 @@ function buildEvent(members: Member[], recordTime: Instant | undefined): Event {
     if (!plain || !/^[A-Za-z][A-Za-z0-9_]{0,31}$/.test(m.key)) { dropped++; continue; }
     // a companion key is written only for a value moved from its typed key
     if (companionKeys.has(m.key)) { reserved++; continue; }
+    if (extras.has(m.key) && r === undefined) repeats.note(m.key);
     if (extras.has(m.key) || extras.size < MAX_EXTRA) extras.set(m.key, m);
     else dropped++;
   }
   const present = (m: Member | undefined): m is Member => m !== undefined && m.kind !== "null" && m.text.length > 0;
-  const line = readLine(slots, roles);
+  const alone = dropped === 0 && members.every((m) => { const r = roleByKey.get(m.key); return r === "message" || SITE_ROLES.includes(r!); });
+  const line = readLine(slots, roles, repeats, alone);
   const skipped = { n: 0 };
   const ev: Event = {
     known: false, invalid: false, classId: "unknown", name: "Unknown Segura event", category: "Unknown",
     syslogSeverity: 5, cefSeverity: CEF_SEVERITY_OF_SYSLOG[5]!, facility: 1, version: "unknown",
-    host: "", procid: "", time: recordTime, fields: [], msg: undefined, warnings: [],
+    host: "", procid: "", time: recordTime, fields: [], msg: undefined, warnings: [], msgid: "", enterpriseNumber: DEFAULT_ENTERPRISE_NUMBER,
   };
+  for (const k of repeats.keys) addWarning(ev, `${k}: given more than once, the last value kept`, skipped);
+  skipped.n += repeats.past;
   const useEvent = (e: CatalogueEvent): void => {
-    Object.assign(ev, { known: true, classId: e.id, name: e.name, category: e.category, syslogSeverity: e.syslogSeverity, cefSeverity: e.cefSeverity });
+    Object.assign(ev, { known: true, classId: e.id, msgid: e.id, name: e.name, category: e.category, syslogSeverity: e.syslogSeverity, cefSeverity: e.cefSeverity });
   };
   const id = roles.get("event_id");
   let idText = "";
@@ -446,9 +484,10 @@ function buildEvent(members: Member[], recordTime: Instant | undefined): Event {
   }
   if (!ev.known) {
     if (idText) ev.classId = idText;
+    ev.msgid = idText;
     if (givenName) ev.name = givenName;
     const sv = roles.get("severity");
-    if (present(sv)) {
+    if (!line.fromLine && present(sv)) {
       const kw = SEVERITY_WORDS[lowerAscii(sv.text)];
       const num = /^\d{1,3}$/.test(sv.text) ? Number(sv.text) : -1;
       if (kw !== undefined && Object.hasOwn(SEVERITY_WORDS, lowerAscii(sv.text))) {
@@ -460,6 +499,7 @@ function buildEvent(members: Member[], recordTime: Instant | undefined): Event {
       } else addWarning(ev, "severity: not 0-10 or a syslog keyword, notice used", skipped);
     }
   }
+  if (line.fromLine) lineSeverities(ev, roles, givenName, skipped);
   const ts = roles.get("timestamp");
   if (present(ts)) {
     const t = ts.kind === "number" || ts.kind === "string" ? parseEpoch(ts.text) ?? (ts.kind === "string" ? parseRfc3339(ts.text) : undefined) : undefined;
@@ -482,12 +522,53 @@ function buildEvent(members: Member[], recordTime: Instant | undefined): Event {
     const p = /^\d{1,3}$/.test(pri.text) ? Number(pri.text) : -1;
     if (p >= 0 && p <= 191) ev.facility = p >> 3;
   }
+  const pen = roles.get("enterprise_number");
+  if (present(pen)) {
+    if (/^(0|[1-9]\d*)(\.(0|[1-9]\d*))*$/.test(pen.text) && bytesOf(pen.text) <= MAX_ENTERPRISE_NUMBER) ev.enterpriseNumber = pen.text;
+    else addWarning(ev, "enterprise_number: not a private enterprise number (digits, parts joined by '.', at most 25), 32473 used", skipped);
+  }
   if (line.truncated) {
     ev.truncated = true;
     addWarning(ev, "message: 1024 bytes or more, the size at which Segura's UDP datagrams are cut; converted as received", skipped);
   }
   listFields(ev, slots, extras, dropped, skipped, line.fromLine, reserved);
+  if (line.bare !== undefined) {
+    ev.bare = line.bare;
+    ev.site = SITE_ROLES.map((r) => roles.get(r)).filter((m): m is Member => m !== undefined && m.kind !== "null" && m.text.length > 0);
+  }
   return ev;
+}
+
+/** A received line keeps what its sender wrote: CEF Name, CEF severity (header's or a number in
+ * `severity`), syslog severity (PRI's or a keyword in `severity`); the catalogue fills the rest,
+ * and for an unknown event one severity is derived from the other. */
+function lineSeverities(ev: Event, roles: Map<string, Member>, givenName: string, skipped: { n: number }): void {
+  const present = (m: Member | undefined): m is Member => m !== undefined && m.kind !== "null" && m.text.length > 0;
+  const small = (t: string): number => (/^\d{1,3}$/.test(t) ? Number(t) : -1);
+  if (ev.known && givenName) ev.name = givenName;
+  let sys = -1, cef = -1;
+  const pri = roles.get("pri");
+  if (present(pri)) { const p = small(pri.text); if (p >= 0 && p <= 191) sys = p & 7; }
+  const cs = roles.get("cef_severity");
+  if (present(cs)) {
+    const n = small(cs.text);
+    if (n >= 0 && n <= 10) cef = n;
+    else addWarning(ev, "cef_severity: not 0-10, left out", skipped);
+  }
+  const sv = roles.get("severity");
+  if (present(sv)) {
+    const word = lowerAscii(sv.text);
+    const n = small(sv.text);
+    if (Object.hasOwn(SEVERITY_WORDS, word)) { if (sys < 0) sys = SEVERITY_WORDS[word]!; }
+    else if (n >= 0 && n <= 10) { if (cef < 0) cef = n; }
+    else addWarning(ev, "severity: not 0-10 or a syslog keyword, left out", skipped);
+  }
+  if (!ev.known) {
+    if (sys < 0 && cef >= 0) sys = SYSLOG_OF_CEF[cef]!;
+    if (cef < 0 && sys >= 0) cef = CEF_SEVERITY_OF_SYSLOG[sys]!;
+  }
+  if (sys >= 0) ev.syslogSeverity = sys;
+  if (cef >= 0) ev.cefSeverity = cef;
 }
 
 function listFields(ev: Event, slots: Map<number, Member>, extras: Map<string, Member>, dropped: number, skipped: { n: number }, fromLine = false, reserved = 0): void {
@@ -539,6 +620,7 @@ function invalidEvent(input: Uint8Array, err: JsonError, recordTime: Instant | u
     known: true, invalid: true, classId: "invalid-record", name: "Invalid Segura record", category: "Invalid input",
     syslogSeverity: 4, cefSeverity: CEF_SEVERITY_OF_SYSLOG[4]!, facility: 1, version: "unknown",
     host: "", procid: "", time: recordTime, fields: [], msg: undefined, warnings: [], error, original,
+    msgid: "invalid-record", enterpriseNumber: DEFAULT_ENTERPRISE_NUMBER,
   };
   const slots = new Map<number, Member>();
   const text = (t: string): Member => ({ key: "", rawKey: new Uint8Array(), kind: "string", text: t });
@@ -555,19 +637,35 @@ const HEADER_ALLOWANCE = 32;
 const MAX_PAIRS = 256;
 
 /** Reads `message` (or `log`) when the record has no event of its own; fills slots the JSON left empty. */
-function readLine(slots: Map<number, Member>, roles: Map<string, Member>): { fromLine: boolean; truncated: boolean } {
+interface LineRead { fromLine: boolean; truncated: boolean; bare?: string }
+/** Reads `message` (or `log`) when the record has no event of its own; fills slots the JSON left
+ * empty. `bare`: the record is nothing but that key, holding JSON or text that is no Segura line
+ * (no syslog header, no CEF, no known key), which is then read as the record itself. */
+function readLine(slots: Map<number, Member>, roles: Map<string, Member>, repeats: Repeats, alone: boolean): LineRead {
   const has = (m: Member | undefined): boolean => m !== undefined && m.kind !== "null" && m.text.length > 0;
   const message = roles.get("message");
   const msgField = fieldByKey.get("msg")!;
   if (!message || message.kind !== "string") return { fromLine: false, truncated: false };
   if (has(roles.get("event_id")) || has(roles.get("event_name")) || has(slots.get(msgField))) return { fromLine: false, truncated: false };
+  if (alone && /^[ \t\n\r]*(\{|$)/.test(message.text)) return { fromLine: false, truncated: false, bare: message.text };
   if (message.text.length === 0) return { fromLine: false, truncated: false };
   const b = enc.encode(message.text);
   const text = (from: number, to: number): string => utf8.decode(b.subarray(from, to));
   const fromLine = (t: string): Member => ({ key: "", rawKey: new Uint8Array(), kind: "string", text: t, fromLine: true });
   const jsonGave = (m: Member | undefined): boolean => has(m) && !m!.fromLine;
-  const setRole = (role: string, t: string): void => { if (!jsonGave(roles.get(role))) roles.set(role, fromLine(t)); };
-  const setField = (id: number, t: string): void => { if (!jsonGave(slots.get(id))) slots.set(id, fromLine(t)); };
+  const setRole = (role: string, t: string): void => {
+    const had = roles.get(role);
+    if (jsonGave(had)) return;
+    if (had?.fromLine) repeats.note(roleName.get(role)!);
+    roles.set(role, fromLine(t));
+  };
+  const setField = (id: number, t: string): void => {
+    const had = slots.get(id);
+    if (jsonGave(had)) return;
+    // a key the line gives twice is a repeat; one that fills what the JSON left empty is not
+    if (had?.fromLine) repeats.note(FIELDS[id]!.key);
+    slots.set(id, fromLine(t));
+  };
   const unescape = (t: string): string => t.replace(/\\([\\=|nr])/g, (_m, c: string) => (c === "n" ? "\n" : c === "r" ? "\r" : c));
 
   // the syslog header, if the line has one
@@ -645,7 +743,7 @@ function readLine(slots: Map<number, Member>, roles: Map<string, Member>): { fro
       if (b[q] === 92) { q += 2; continue; }
       if (b[q] === 124) {
         const v = unescape(text(start, q));
-        const role = ["", "", "", "product_version", "event_id", "event_name", "severity"][field];
+        const role = ["", "", "", "product_version", "event_id", "event_name", "cef_severity"][field];
         if (v && role) setRole(role, v);
         field++;
         start = q + 1;
@@ -692,6 +790,7 @@ function readLine(slots: Map<number, Member>, roles: Map<string, Member>): { fro
   });
   const lead = text(ext, firstKey).replace(/^ +| +$/g, "");
   if (lead) setField(msgField, lead);
+  if (alone && !isCef && body === 0 && pairs.length === 0) return { fromLine: true, truncated, bare: message.text };
   return { fromLine: true, truncated };
 }
 
@@ -711,11 +810,11 @@ function hostnameField(host: string): string {
 }
 function syslogHeader(ev: Event): string {
   const ts = ev.time ? formatTimestamp(ev.time) : "-";
-  return `<${ev.facility * 8 + ev.syslogSeverity}>1 ${ts} ${hostnameField(ev.host)} Segura ${headerField(ev.procid, MAX_PROCID)} ${headerField(ev.classId, MAX_MSGID)}`;
+  return `<${ev.facility * 8 + ev.syslogSeverity}>1 ${ts} ${hostnameField(ev.host)} Segura ${headerField(ev.procid, MAX_PROCID)} ${headerField(ev.msgid, MAX_MSGID)}`;
 }
 function syslogLine(ev: Event): string {
   const params = [["event-id", ev.classId], ["event-name", ev.name], ...ev.fields.filter(([k]) => k !== "msg")];
-  const sd = `[${SD_ID}` + params.map(([k, v]) => ` ${k}="${escapeSdValue(v!)}"`).join("") + "]";
+  const sd = `[${SD_NAME}@${ev.enterpriseNumber}` + params.map(([k, v]) => ` ${k}="${escapeSdValue(v!)}"`).join("") + "]";
   // a MSG starting with U+FEFF would be read as a byte-order mark and lose that character
   const msg = ev.msg?.startsWith("\ufeff") ? "\ufffd" + ev.msg.slice(1) : ev.msg;
   return `${syslogHeader(ev)} ${sd}` + (msg ? ` ${escapeMsg(msg)}` : "");
@@ -730,7 +829,7 @@ function line(ev: Event, format: LineFormat): string {
 function recordJson(ev: Event, text: string): string {
   let out = `{"message":"${escapeJson(text)}","severity":${ev.syslogSeverity},"facility":${ev.facility}`;
   out += `,"hostname":"${escapeJson(hostnameField(ev.host))}","appname":"Segura","procid":"${escapeJson(headerField(ev.procid, MAX_PROCID))}"`;
-  out += `,"msgid":"${escapeJson(headerField(ev.classId, MAX_MSGID))}","event_id":"${escapeJson(ev.classId)}","event_name":"${escapeJson(ev.name)}","cef_severity":${ev.cefSeverity}`;
+  out += `,"msgid":"${escapeJson(headerField(ev.msgid, MAX_MSGID))}","event_id":"${escapeJson(ev.classId)}","event_name":"${escapeJson(ev.name)}","cef_severity":${ev.cefSeverity}`;
   if (!ev.known) out += `,"unknown_event":true`;
   if (ev.truncated) out += `,"truncated":true`;
   if (ev.warnings.length) out += `,"warning":"${escapeJson(ev.warnings.join("; "))}"`;
@@ -742,13 +841,21 @@ function recordJson(ev: Event, text: string): string {
 export function referenceConvert(input: Uint8Array | string, format: LineFormat, record: boolean, sec = 0, nsec = 0): string {
   const bytes = typeof input === "string" ? enc.encode(input) : input;
   const recordTime = sec === 0 && nsec === 0 ? undefined : { sec, micro: Math.floor(nsec / 1000) % 1000000 };
-  let ev: Event;
-  try {
-    ev = buildEvent(parseObject(bytes), recordTime);
-  } catch (e) {
-    if (!(e instanceof JsonError)) throw e;
-    ev = invalidEvent(bytes, e, recordTime);
-  }
+  const read = (b: Uint8Array, site: Member[] = []): Event => {
+    let members: Member[];
+    try {
+      members = parseObject(b);
+    } catch (e) {
+      if (!(e instanceof JsonError)) throw e;
+      return invalidEvent(b, e, recordTime);
+    }
+    // the text's own keys win; the record's per-site values fill what it leaves out
+    const has = (r: string): boolean => members.some((m) => roleByKey.get(m.key) === r && m.kind !== "null" && m.text.length > 0);
+    const fill = site.filter((m) => !has(roleByKey.get(m.key)!)).map((m) => ({ ...m, kind: "string" as Kind, site: true }));
+    return buildEvent([...members, ...fill], recordTime);
+  };
+  let ev = read(bytes);
+  if (ev.bare !== undefined) ev = read(enc.encode(ev.bare), ev.site);
   const text = line(ev, format);
   return record ? recordJson(ev, text) : text;
 }

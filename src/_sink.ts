@@ -6,25 +6,29 @@ import { CliError, EXIT, describe, errnoOf } from "./_errors.js";
 import { formatEndpoint, type Endpoint } from "./_endpoint.js";
 
 export interface Sink {
-  /** Resolves once the stream takes more (at once unless its buffer is full). */
+  /** Resolves once the stream takes more (at once unless its buffer is full); for TCP, once the whole
+   * chunk has been written to the connection (handed to the kernel). */
   write(chunk: Buffer): Promise<void>;
   /** Flushes and closes; resolves when the bytes have left this process. */
   close(): Promise<void>;
 }
 
+/** A write or close that failed: the output is gone. */
+export class SinkError extends CliError {}
+
 class StreamSink implements Sink {
-  private failure: unknown;
+  protected failure: unknown;
 
   constructor(private readonly stream: Writable, protected readonly what: string, private readonly owned: boolean) {
     stream.on("error", (e) => { this.failure ??= e; });
   }
 
-  private check(): void {
+  protected check(): void {
     if (this.failure !== undefined) throw this.fail(this.failure);
   }
 
-  fail(e: unknown): CliError {
-    return new CliError(EXIT.IOERR, errnoOf(e) === "EPIPE" ? "" : `cannot write to ${this.what}: ${describe(e)}`);
+  fail(e: unknown): SinkError {
+    return new SinkError(EXIT.IOERR, errnoOf(e) === "EPIPE" ? "" : `cannot write to ${this.what}: ${describe(e)}`);
   }
 
   async write(chunk: Buffer): Promise<void> {
@@ -100,8 +104,23 @@ class TcpSink extends StreamSink {
     super(socket, formatEndpoint(target), true);
   }
 
-  override fail(e: unknown): CliError {
-    return new CliError(EXIT.IOERR, `connection to ${this.what} lost: ${describe(e)}`);
+  override fail(e: unknown): SinkError {
+    return new SinkError(EXIT.IOERR, `connection to ${this.what} lost: ${describe(e)}`);
+  }
+
+  /** One chunk at a time, resolving when the kernel has taken all of it, so that what was written
+   * in full is known when the connection fails. */
+  override async write(chunk: Buffer): Promise<void> {
+    this.check();
+    await new Promise<void>((resolve, reject) => {
+      const closed = (): void => reject(this.fail(this.failure ?? Object.assign(new Error("closed"), { code: "EPIPE" })));
+      this.socket.once("close", closed);
+      this.socket.write(chunk, (err) => {
+        this.socket.off("close", closed);
+        if (err) reject(this.fail(this.failure ?? err));
+        else resolve();
+      });
+    });
   }
 
   override async close(): Promise<void> {

@@ -24,6 +24,7 @@ FILE '-' or no FILE reads stdin.
       --send tcp://H:P     deliver to a syslog receiver over TCP
       --framing F          lf (default) | octet-counting (RFC 6587 3.4.1: LEN SP MSG)
       --fixed-time SECS    time for records without a timestamp (default: now)
+      --max-line-bytes N   a longer line becomes one invalid-record event (default 16777216)
       --no-progress        no progress bar (shown only for file inputs on a terminal)
 `;
 
@@ -38,8 +39,9 @@ converts each line and forwards it to --send (Vector's socket source, a SIEM) or
       --framing F          lf (default) | octet-counting
       --fixed-time SECS    time for records without a timestamp (default: now)
       --retry-for SECS     give up (exit 69) when --send is unreachable this long (default 60; 0: at once)
-      --max-line-bytes N   longer input lines are cut to N bytes (default 4194304)
-      --max-connections N  inbound connections at once (default 64)
+      --max-line-bytes N   a longer line becomes one invalid-record event (default 16777216)
+      --max-connections N  inbound connections at once (default 64); refusals are logged
+      --idle-timeout SECS  close a connection that sends nothing this long (default 60; 0: never)
 `;
 
 const EXITS = `Exit status: 0 done, 64 bad command line, 66 input file missing or unreadable,

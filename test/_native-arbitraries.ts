@@ -1,7 +1,7 @@
 // fast-check generators of Segura's own lines as a shipper's syslog input keeps them.
 import fc from "fast-check";
 import { FIELDS, EVENTS } from "../src/_catalogue.js";
-import { hostileText, typedEdge } from "./_arbitraries.js";
+import { hostileText, recordText, typedEdge } from "./_arbitraries.js";
 
 const extKey = fc.oneof(
   fc.constantFrom(...FIELDS.flatMap((f) => [f.key, ...f.aliases])),
@@ -59,4 +59,16 @@ export const nativeRecord = fc.oneof(
   fc.tuple(body, token, fc.constantFrom("notice", "alert", "user", "local4", "Kern", "bogus", 4), fc.constantFrom("user", "local0", "auth", "nope", 3), token).map(([m, hostname, severity, facility, msgid]) => ({ message: m, hostname, appname: "senhasegura", procid: "1426", msgid, severity, facility, timestamp: "2018-06-18T20:49:41Z" })),
   fc.tuple(syslogLine, fc.dictionary(fc.constantFrom("msg", "event_id", "suser", "host", "event", "dpt"), hostileText, { maxKeys: 2 })).map(([m, extra]) => ({ ...extra, log: m })),
   fc.tuple(fc.string({ minLength: 990, maxLength: 1100 })).map(([m]) => ({ pri: "13", host: "h", message: `CEF:0|MT4|Segura|3|16|Session started|3|msg=${m}` })),
+  bareRecord(),
 ).map((r) => JSON.stringify(r));
+
+/** What Fluent Bit's tail gives without a parser, or its json parser for a line it rejects: only `log`
+ * (or `message`), maybe beside per-site values an operator added, holding a JSON record (whole or cut),
+ * a Segura line, or any text. */
+function bareRecord(): fc.Arbitrary<Record<string, unknown>> {
+  const json = fc.tuple(recordText, fc.nat(), fc.boolean()).map(([t, at, cut]) => (cut ? t.slice(0, at % (t.length + 1)) : t));
+  const text = fc.oneof(json, syslogLine, body, hostileText, fc.constantFrom("", "  ", " {\"event_id\":16}", "{", "[1]", "null"));
+  const site = fc.dictionary(fc.constantFrom("host", "product_version", "facility", "procid", "enterprise_number", "pid"),
+    fc.oneof(hostileText, fc.constantFrom("segura-02", "3.28.0", "local4", 20, "12345", "1.3.6.1", null, "")), { maxKeys: 3 });
+  return fc.tuple(fc.constantFrom("log", "message"), text, site).map(([k, t, extra]) => ({ ...extra, [k]: t }));
+}

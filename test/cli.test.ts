@@ -1,12 +1,14 @@
 // The segura-siem command end to end: `node bin/segura-siem.mjs ...` as a user runs it.
 import { describe, it, expect, beforeAll, afterAll } from "vitest";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync, existsSync } from "node:fs";
-import { connect } from "node:net";
+import { connect, type Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { referenceConvert, type LineFormat } from "../src/_reference.js";
 import { parseOctetCounted } from "../src/_framing.js";
 import { progressLine, Progress } from "../src/_progress.js";
+import { MAX_LINE_BYTES } from "../src/_lines.js";
+import { Converter, loadHost } from "../src/_convert.js";
 import { exampleLines, OUTPUT_FORMATS, ROOT } from "./_helpers.js";
 import { CLI, Lines, Receiver, cli, closedPort, requireBuild, start, waitUntil } from "./_proc.js";
 
@@ -100,6 +102,27 @@ describe("convert", () => {
     const plain = await cli(["convert", "--fixed-time", String(SEC), "--out", out, SAMPLES_FILE]);
     expect(plain.stderr).toBe("");
   });
+
+  it("a line over --max-line-bytes becomes one invalid-record event, said on stderr, and the next lines come through", async () => {
+    const long = JSON.stringify({ event_id: 16, host: "segura-01", msg: "m".repeat(5000) });
+    const input = [samples[0], long, samples[1], long + "\r", samples[2]].join("\n") + "\n";
+    const r = await cli(["convert", "-f", "json", "--fixed-time", String(SEC), "--max-line-bytes", "1024"], { input });
+    expect(r.code).toBe(0);
+    const out = linesOf(r.stdout);
+    expect(out).toEqual(ref([samples[0]!, long.slice(0, 1024), samples[1]!, long.slice(0, 1024), samples[2]!], "cef-syslog", true));
+    expect(JSON.parse(out[1]!)).toMatchObject({ event_id: "invalid-record", error: "invalid JSON at byte 1024: unterminated string" });
+    const note = (n: number): string => `segura-siem: stdin line ${n} is longer than 1024 bytes: its first 1024 bytes are converted as an invalid record, the rest is skipped\n`;
+    expect(r.stderr).toBe(note(2) + note(4));
+  });
+
+  it("a real 200 MiB line: one invalid-record event of its first MAX_LINE_BYTES bytes, then the next record", async () => {
+    const head = Buffer.from('{"event_id": 16, "msg": "');
+    const input = Buffer.concat([head, Buffer.alloc(200 * 2 ** 20, "x"), Buffer.from('"}\n' + samples[4] + "\n")]);
+    const r = await cli(["convert", "-f", "cef", "--fixed-time", String(SEC)], { input, timeoutMs: 60_000 });
+    expect(r.code).toBe(0);
+    expect(linesOf(r.stdout)).toEqual(ref([input.subarray(0, MAX_LINE_BYTES).toString("latin1"), samples[4]!], "cef"));
+    expect(r.stderr).toBe(`segura-siem: stdin line 1 is longer than ${MAX_LINE_BYTES} bytes: its first ${MAX_LINE_BYTES} bytes are converted as an invalid record, the rest is skipped\n`);
+  });
 });
 
 describe("--send over TCP", () => {
@@ -141,16 +164,28 @@ describe("--send over TCP", () => {
     await rx.close();
   });
 
-  it("a receiver that drops the connection midway: exit 74 and a message that says so", async () => {
+  it("a receiver that drops the connection midway: exit 74, how many records went out in full, and where to resume", async () => {
     const rx = await Receiver.start();
     const big = join(dir, "drop.jsonl");
-    writeFileSync(big, Array.from({ length: 100_000 }, (_, i) => samples[i % samples.length]).join("\n") + "\n");
+    const n = 100_000;
+    writeFileSync(big, Array.from({ length: n }, (_, i) => samples[i % samples.length]).join("\n") + "\n");
     const done = cli(["convert", "--send", rx.url(), big]);
     await waitUntil(() => rx.bytes().length > 0, 10_000, "the first bytes");
     rx.connections[0]!.socket.resetAndDestroy();
     const r = await done;
     expect(r.code).toBe(74);
-    expect(r.stderr).toMatch(new RegExp(`^segura-siem: connection to tcp://127\\.0\\.0\\.1:${rx.port} lost: (connection reset by peer \\(ECONNRESET\\)|broken pipe \\(EPIPE\\))\\n$`));
+    const m = new RegExp(
+      `^segura-siem: connection to tcp://127\\.0\\.0\\.1:${rx.port} lost: (connection reset by peer \\(ECONNRESET\\)|broken pipe \\(EPIPE\\))\\n` +
+        `segura-siem: (\\d+) records converted, (\\d+) of them written in full to the connection \\(the receiver may not have read the last of those; TCP does not confirm delivery\\); resume from (.+) line (\\d+)\\n$`,
+    ).exec(r.stderr);
+    expect(m, r.stderr).not.toBeNull();
+    const [converted, written, file, resume] = [Number(m![2]), Number(m![3]), m![4], Number(m![5])];
+    expect(file).toBe(big);
+    expect(written).toBeLessThanOrEqual(converted);
+    expect(converted).toBeLessThan(n);
+    expect(resume).toBe(written + 1);
+    // the receiver cannot have read more lines than were handed over
+    expect(rx.lines().length).toBeLessThanOrEqual(converted);
     await rx.close();
   });
 
@@ -281,7 +316,7 @@ describe("serve (the sidecar)", () => {
     await waitUntil(() => rx1.lines().length === 1, 10_000, "the first line");
     await rx1.close();
     await sc.stderr.atLeast(2);
-    expect(sc.stderr.all[1]).toBe(`segura-siem serve: lost the connection to tcp://127.0.0.1:${port}: closed by the receiver; reconnecting`);
+    expect(sc.stderr.all[1]).toMatch(new RegExp(`^segura-siem serve: lost the connection to tcp://127\\.0\\.0\\.1:${port}: closed by the receiver; 1 line \\(\\d+ bytes\\) had been written to it in full since \\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\dZ; TCP does not confirm delivery, so any of these the receiver had not read are lost, and they are not sent again; 0 lines not yet written wait for the next connection; reconnecting$`));
     await send(sc.port, samples.slice(1, 4).join("\n") + "\n");
     await new Promise((r) => setTimeout(r, 300));
     const rx2 = await Receiver.start(port);
@@ -317,6 +352,81 @@ describe("serve (the sidecar)", () => {
     client.end();
     await waitUntil(() => rx.lines().length === n + 1, 30_000, "every line");
     expect(rx.lines().slice(1, 1 + samples.length)).toEqual(ref(samples, "cef"));
+    expect(await sc.stop()).toEqual({ code: 0, signal: null });
+    await rx.close();
+  });
+
+  it("clients stalled on half a line cannot lock others out: --idle-timeout closes them, refusals are logged", async () => {
+    const rx = await Receiver.start();
+    const sc = await sidecar(["--format", "cef", "--fixed-time", String(SEC), "--send", rx.url(), "--max-connections", "4", "--idle-timeout", "1"]);
+    const half = '{"event_id": 16, "msg": "half a rec';
+    const stalled = await Promise.all(Array.from({ length: 4 }, () => new Promise<Socket>((resolve) => {
+      const s = connect(sc.port, "127.0.0.1", () => s.write(half, () => resolve(s)));
+      s.on("error", () => {});
+    })));
+    await new Promise((r) => setTimeout(r, 300)); // the sidecar has taken all four
+    const fifth = await new Promise<string>((resolve) => {
+      const s = connect(sc.port, "127.0.0.1");
+      s.on("error", (e) => resolve(`error ${(e as NodeJS.ErrnoException).code}`));
+      s.on("close", () => resolve("closed"));
+      s.on("data", () => resolve("data"));
+    });
+    expect(fifth).toMatch(/^(closed|error ECONNRESET)$/);
+    await waitUntil(() => sc.stderr.all.some((l) => /^segura-siem serve: refused a connection from 127\.0\.0\.1:\d+: 4 connections open \(--max-connections\)$/.test(l)), 5000, "the refusal in the log");
+    // idle for a second: each is closed and its half line converted, as a line cut by its connection's end is
+    await waitUntil(() => rx.lines().length === 4, 10_000, "the four half lines");
+    expect(rx.lines()).toEqual(ref([half, half, half, half], "cef"));
+    const closing = sc.stderr.all.filter((l) => l.endsWith(`: nothing received for 1 s, with ${half.length} bytes of an unfinished line (converted as it is)`));
+    expect(closing).toHaveLength(4);
+    await send(sc.port, samples[0] + "\n");
+    await waitUntil(() => rx.lines().length === 5, 10_000, "the new client's line");
+    expect(rx.lines()[4]).toBe(ref([samples[0]!], "cef")[0]);
+    for (const s of stalled) s.destroy();
+    expect(await sc.stop()).toEqual({ code: 0, signal: null });
+    await rx.close();
+  });
+
+  it("a receiver that stops reading and then drops: the lines written to it are counted and logged, every other line arrives once on the next connection", async () => {
+    const rx = await Receiver.start();
+    const sc = await sidecar(["--format", "cef", "--fixed-time", String(SEC), "--send", rx.url(), "--retry-for", "30"]);
+    await send(sc.port, samples[0] + "\n", false);
+    await waitUntil(() => rx.connections.length === 1 && rx.lines().length === 1, 10_000, "the upstream connection");
+    rx.connections[0]!.socket.pause();
+    const n = 40_000; // more than the kernel buffers on both sides and the sidecar's queue hold
+    const input = Array.from({ length: n }, (_, i) => samples[i % samples.length]!.replace(/"spid": "(\d+)"/, `"spid": "${i}"`));
+    // the engine in this process makes the expected lines (the reference is too slow for 40,000)
+    const engine = new Converter(loadHost(), "cef", SEC);
+    const want = [samples[0]!, ...input].map((l) => Buffer.from(engine.convert(Buffer.from(l))).toString("utf8"));
+    expect(want.slice(0, 3)).toEqual(ref([samples[0]!, ...input.slice(0, 2)], "cef"));
+    const client = connect(sc.port, "127.0.0.1");
+    await new Promise((r) => client.once("connect", r));
+    client.end(input.join("\n") + "\n");
+    await new Promise((r) => setTimeout(r, 1500)); // the kernel buffers on both sides fill
+    rx.connections[0]!.socket.resetAndDestroy();
+    const lost = new RegExp(`^segura-siem serve: lost the connection to tcp://127\\.0\\.0\\.1:${rx.port}: (.+?); (\\d+) lines? \\(\\d+ bytes\\) had been written to it in full since \\S+?(?:, and (\\d+) more were being written when it failed)?; TCP does not confirm delivery, so any of these the receiver had not read are lost, and they are not sent again; (\\d+) lines? not yet written wait for the next connection; reconnecting$`);
+    await waitUntil(() => sc.stderr.all.some((l) => lost.test(l)), 10_000, "the loss in the log");
+    const m = lost.exec(sc.stderr.all.find((l) => lost.test(l))!)!;
+    const written = Number(m[2]) + Number(m[3] ?? 0);
+    expect(written).toBeGreaterThan(1);
+    expect(written).toBeLessThan(want.length);
+    const rest = Buffer.from(want.slice(written).join("\n") + "\n");
+    const got = (): number => (rx.connections[1]?.chunks ?? []).reduce((k, c) => k + c.length, 0);
+    await waitUntil(() => got() >= rest.length, 30_000, "the lines not written to the first connection");
+    expect(Buffer.concat(rx.connections[1]!.chunks).equals(rest)).toBe(true); // in order, none twice, none missing
+    expect(Buffer.concat(rx.connections[0]!.chunks).toString("utf8").split("\n").length - 1).toBeLessThanOrEqual(written);
+    expect(await sc.stop()).toEqual({ code: 0, signal: null });
+    expect(sc.stderr.all).toContain(`segura-siem serve: ${written} lines in all had been written to connections to tcp://127.0.0.1:${rx.port} that then failed; whether they arrived is unknown`);
+    await rx.close();
+  });
+
+  it("a line over --max-line-bytes becomes one invalid-record event, logged with the client and line number", async () => {
+    const rx = await Receiver.start();
+    const sc = await sidecar(["--format", "cef", "--fixed-time", String(SEC), "--send", rx.url(), "--max-line-bytes", "1024"]);
+    const long = JSON.stringify({ event_id: 16, msg: "m".repeat(3000) });
+    await send(sc.port, [samples[0], long, samples[1]].join("\n") + "\n");
+    await waitUntil(() => rx.lines().length === 3, 10_000, "three lines");
+    expect(rx.lines()).toEqual(ref([samples[0]!, long.slice(0, 1024), samples[1]!], "cef"));
+    expect(sc.stderr.all).toContainEqual(expect.stringMatching(/^segura-siem serve: line 2 from 127\.0\.0\.1:\d+ is longer than 1024 bytes: its first 1024 bytes are converted as an invalid record, the rest is skipped$/));
     expect(await sc.stop()).toEqual({ code: 0, signal: null });
     await rx.close();
   });

@@ -52,8 +52,8 @@ describe("examples/vector-syslog.toml", () => {
       sink.end(records.join("\n") + "\n");
       await waitUntil(() => siem.lines().length >= records.length, 15_000, "the converted lines");
       expect(siem.lines()).toEqual(records.map((r) => referenceConvert(r, format, false)));
-      expect(siem.lines()[1]).toContain("|336.501|Orbit incident report|9|");
-      expect(siem.lines()[3]).toContain("cs6=Action");
+      expect(siem.lines()[1]).toContain("|336.501|UPDATE INCIDENT|9|");
+      expect(siem.lines()[3]).toContain("cs6Label=Action");
       child.kill("SIGTERM");
       expect(await exited).toEqual({ code: 0, signal: null });
     } finally {

@@ -36,7 +36,7 @@ describe.each([
     expect(r.procid).toBe("1426");
     expect(r.facility).toBe(1);
     expect(r.unknown_event).toBe(true);
-    expect(String(r.message)).toMatch(/^<13>1 2018-06-18T20:49:41\.000000Z vm-andrew-dev Segura 1426 unknown - CEF:0\|MT4\|Segura\|unknown\|unknown\|Unknown Segura event\|3\|/);
+    expect(String(r.message)).toMatch(/^<13>1 2018-06-18T20:49:41\.000000Z vm-andrew-dev Segura 1426 - - CEF:0\|MT4\|Segura\|unknown\|unknown\|Unknown Segura event\|3\|/);
     expect(extension(String(r.message).replace(/^.* - (?=CEF:)/, "")).msg).toBe("Successfully authenticated.");
   });
   it("reads an RFC 5424 key = value body, with the event id in MSGID", () => {
@@ -51,19 +51,22 @@ describe("CEF bodies as Fluent Bit's rfc5424 / rfc3164 parsers or Vector's syslo
     ["Fluent Bit rfc5424", { pri: "13", host: "segura-01", ident: "Segura", pid: "90", msgid: "-", extradata: "-", message: ORBIT_CEF }],
     ["Fluent Bit rfc3164", { pri: "13", host: "segura-01", ident: "Segura", pid: "90", message: ORBIT_CEF }],
     ["Vector syslog", { message: ORBIT_CEF, hostname: "segura-01", appname: "Segura", procid: "90", severity: "alert", facility: "user", timestamp: "2024-05-09T16:20:00Z" }],
-  ])("%s: 336501 is read as 336.501 and the catalogue gives name and severity", (_n, rec) => {
+  ])("%s: 336501 is read as 336.501; the line's own Name and Severity are kept", (_n, rec) => {
     const line = cef(rec);
-    expect(header(line)).toEqual(["CEF:0", "MT4", "Segura", "3.27.0-4", "336.501", "Orbit incident report", "9"]);
+    expect(header(line)).toEqual(["CEF:0", "MT4", "Segura", "3.27.0-4", "336.501", "UPDATE INCIDENT", "9"]);
     expect(extension(line)).toMatchObject({ suid: "1", sname: "Orbit", suser: "orbit", cat: "Orbit", dvchost: "segura-01", msg: "Incident INC-2291 updated" });
     const r = record(rec);
     expect(r.hostname).toBe("segura-01");
     expect(r.procid).toBe("90");
-    expect(r.severity).toBe(1);
+    // the sender's syslog severity: PRI 13 (notice), or Vector's "alert"; the catalogue would say alert
+    expect(r.severity).toBe("severity" in rec ? 1 : 5);
+    expect(r.event_name).toBe("UPDATE INCIDENT");
+    expect(r.cef_severity).toBe(9);
   });
 
   it.each([
     ["duser=root duid=35 is two keys", PASSWORD_VIEW_CEF, { duser: "root", duid: "35", sname: "Stephen Lee", dst: "127.0.0.1" }],
-    ["Cs6/Cs7 and dposrt are cs6/cs7 and dpt", REQUEST_CEF, { cs6: "Action", cs7: "View password", dpt: "22", cs1Label: "GMUD", cs1: "4411" }],
+    ["Cs6/Cs7 are cs6's label and value; dposrt is dpt", REQUEST_CEF, { cs6Label: "Action", cs6: "View password", dpt: "22", cs1Label: "GMUD", cs1: "4411" }],
     ["Method/ServiceName; an unescaped '=' stays in its value and is escaped on output", QUIRK_CEF, { requestMethod: "POST", sourceServiceName: "Backup", act: "User has seen his part of the key", msg: "Action: a\\=b, then c\\=d" }],
   ])("%s", (_n, body, fields) => {
     expect(extension(cef({ host: "segura-01", message: body }))).toMatchObject(fields);
@@ -105,7 +108,8 @@ describe("Segura's line repaired into standards-exact output", () => {
     expect(m).toContain("suser=a\\nb");
     expect(m).toContain("msg=pipe | and \\= and \\\\ here");
     expect(r.severity).toBe(5);
-    expect(r.cef_severity).toBe(3);
+    // the line's own CEF severity, where the catalogue would give 3
+    expect(r.cef_severity).toBe(5);
   });
   it.each([["user", 1], ["local4", 20], ["AUTH", 4], [13, 13]])("facility %j -> %i", (facility, n) => {
     expect(record({ message: ORBIT_CEF, facility }).facility).toBe(n);

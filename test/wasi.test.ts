@@ -3,6 +3,8 @@
 import { describe, it, expect, beforeAll } from "vitest";
 import { referenceConvert, type LineFormat } from "../src/_reference.js";
 import { runWasiOn } from "../src/_wasi.js";
+import { MAX_LINE_BYTES } from "../src/_lines.js";
+import { cli } from "./_proc.js";
 import { exampleLines, OUTPUT_FORMATS, WASI_WASM } from "./_helpers.js";
 import { Lines, WASI_RUNNER, requireBuild, start } from "./_proc.js";
 
@@ -79,6 +81,81 @@ describe("large lines", () => {
       expect(r.code).toBe(0);
       expect(outLines(r.stdout)).toEqual(expected(lines, format, record));
     }
+  });
+});
+
+describe("lines of any length: one line out each, and the next lines come through", () => {
+  const KiB = 1024;
+  /** A valid record of exactly `n` bytes. */
+  const recordOf = (n: number): string => {
+    const head = '{"event_id": 36, "msg": "';
+    return head + "x".repeat(n - head.length - 2) + '"}';
+  };
+  const cutNote = (n: number, kept: number): string => `segura-wasi: line ${n} is longer than ${MAX_LINE_BYTES} bytes: its first ${kept} bytes are converted as an invalid record, the rest is skipped\n`;
+
+  // node:wasi aborted the process (SIGABRT, nothing on stderr) on lines of about 4 MiB and more
+  it.each([
+    ["4095 KiB", 4095 * KiB, false],
+    ["4096 KiB", 4096 * KiB, false],
+    ["4097 KiB", 4097 * KiB, false],
+    ["8 MiB", 8192 * KiB, false],
+    ["16 MiB, the limit", 16384 * KiB, false],
+    ["16 MiB and 1 KiB", 16385 * KiB, true],
+  ])("a record of %s between two samples", (_name, size, cut) => {
+    expect(MAX_LINE_BYTES).toBe(16384 * KiB);
+    const long = recordOf(size);
+    const r = runWasiOn(["cef", FIXED], [samples[0], long, samples[1]].join("\n") + "\n", WASI_WASM);
+    expect(r.code).toBe(0);
+    const out = outLines(r.stdout);
+    expect(out).toHaveLength(3);
+    expect([out[0], out[2]]).toEqual(expected([samples[0]!, samples[1]!], "cef", false));
+    // a cut record is an invalid-record event made of its first MAX_LINE_BYTES bytes
+    expect(out[1]).toBe(expected([cut ? long.slice(0, MAX_LINE_BYTES) : long], "cef", false)[0]);
+    expect(out[1]!.includes("|invalid-record|")).toBe(cut);
+    expect(r.stderr.toString()).toBe(cut ? cutNote(2, MAX_LINE_BYTES) : "");
+  });
+
+  const LIMIT = 1024;
+  const pad = (head: string, n: number, tail = ""): string => head + " ".repeat(n - head.length - tail.length) + tail;
+  const edges: [string, string, number][] = [
+    // name, line, bytes of it converted (-1: all of it)
+    ["exactly the limit", recordOf(LIMIT), -1],
+    ["the limit and a CRLF ending", recordOf(LIMIT) + "\r", -1],
+    ["one byte over", recordOf(LIMIT + 1), LIMIT],
+    ["a whole record padded with spaces past the limit", pad('{"event_id": 36}', LIMIT + 10), '{"event_id": 36'.length],
+    ["a record whose '}' ends at the limit, text after it", pad('{"event_id": 36, "x": {"y": 1', LIMIT, "}}") + "trailing", '{"event_id": 36, "x": {"y": 1'.length],
+    ["nothing but '}'", "}".repeat(LIMIT + 1), 0],
+  ];
+
+  it.each(edges)("%s: the WASI command and convert cut it alike, never into a whole record", async (_name, line, kept) => {
+    const input = [samples[0], line, samples[2]].join("\n") + "\n";
+    const r = runWasiOn(["json-cef", FIXED, `--max-line-bytes=${LIMIT}`], input, WASI_WASM);
+    expect(r.code).toBe(0);
+    const out = outLines(r.stdout);
+    const body = line.endsWith("\r") ? line.slice(0, -1) : line;
+    const converted = kept < 0 ? body : body.slice(0, kept);
+    expect(out).toEqual(expected([samples[0]!, converted, samples[2]!], "cef", true));
+    if (kept >= 0) {
+      expect((JSON.parse(out[1]!) as { event_id: string }).event_id).toBe("invalid-record");
+      expect(r.stderr.toString()).toBe(cutNote(2, kept).replace(String(MAX_LINE_BYTES), String(LIMIT)));
+    } else expect(r.stderr.toString()).toBe("");
+    const c = await cli(["convert", "-f", "json-cef", "--fixed-time", String(SEC), "--max-line-bytes", String(LIMIT)], { input });
+    expect(c.code).toBe(0);
+    expect(c.stdout.toString()).toBe(r.stdout.toString());
+  });
+
+  it("a 64 MiB line is skipped through without holding it: one line out, then the rest", () => {
+    const huge = '{"event_id": 36, "msg": "' + "z".repeat(64 * 1024 * KiB);
+    const r = runWasiOn(["cef", FIXED], huge + "\n" + samples[3] + "\n", WASI_WASM);
+    expect(r.code).toBe(0);
+    expect(outLines(r.stdout)).toEqual(expected([huge.slice(0, MAX_LINE_BYTES), samples[3]!], "cef", false));
+  });
+
+  it.each([["too small", "1023"], ["too large", String(64 * 1024 * KiB + 1)], ["not a number", "4M"]])("--max-line-bytes %s: exit 2", (_name, v) => {
+    const r = runWasiOn(["cef", `--max-line-bytes=${v}`], samples[0]! + "\n", WASI_WASM);
+    expect(r.code).toBe(2);
+    expect(r.stdout.length).toBe(0);
+    expect(r.stderr.toString()).toBe("segura-wasi: --max-line-bytes takes a whole number from 1024 to 67108864\n");
   });
 });
 

@@ -7,7 +7,7 @@
 
 import {
   facility, syslogSeverity, cefSeverity, hostnamePtr, hostnameLen, hostnameClass, procidPtr, procidLen, procidClass,
-  classPtr, classLen, classClass, namePtr, nameLen, nameClass, known, invalid, eventIndex, warnLen, warnings, errLen, errorMessage, originalPtr, originalLen,
+  classPtr, classLen, classClass, namePtr, nameLen, nameClass, known, invalid, eventIndex, msgidLen, warnLen, warnings, errLen, errorMessage, originalPtr, originalLen,
 } from "../event";
 import { escapeInto, putValue, putLit, putAscii, lit, putNumber, reserve, setJsonMode, utf8Prefix, outPos, CTX_JSON, CTX_PRINTUSASCII } from "../out";
 import { MAX_HOSTNAME, MAX_PROCID, MAX_MSGID } from "./rfc5424";
@@ -72,7 +72,7 @@ export function closeRecord(): void {
   if (!putPiece(key)) {
     const at = pieceStart();
     putLit(L_MSGID);
-    header(classPtr, classLen, classClass, MAX_MSGID);
+    header(classPtr, msgidLen, classClass, MAX_MSGID);
     putLit(L_EVENT_ID);
     putValue(classPtr, classLen, classClass, CTX_JSON);
     putLit(L_EVENT_NAME);

@@ -3,7 +3,7 @@
 
 import {
   facility, syslogSeverity, hasTime, timeSec, timeMicro, hostnamePtr, hostnameLen, hostnameClass, procidPtr, procidLen, procidClass,
-  classPtr, classLen, classClass, namePtr, nameLen, nameClass, msgPtr, msgLen, msgClass, eventIndex,
+  classPtr, classLen, classClass, namePtr, nameLen, nameClass, msgPtr, msgLen, msgClass, eventIndex, msgidLen, penPtr, penLen,
   FIELD_WORDS, fieldWord, isPlainField, fieldOut, outKey, outKeyLen, fieldAt, extraAt, finishFields, fKey, fKeyLen, fValue, fLen, fClass,
 } from "../event";
 import {
@@ -26,13 +26,14 @@ export const MAX_PROCID: usize = 128;
 export const MAX_MSGID: usize = 32;
 /** APP-NAME, as Segura itself sends it. */
 export const APP_NAME = "Segura";
-/** §7.2.2 SD-ID of our element: a name, '@', and a private enterprise number. 32473 is the number
- * RFC 5612 reserves for documentation; receivers match on the whole SD-ID. */
-export const SD_ID = "segura@32473";
+/** §7.2.2 SD-ID of our element: a name, '@', and a private enterprise number: the record's
+ * `enterprise_number`, else 32473, the number RFC 5612 reserves for documentation (event.ts);
+ * receivers match on the whole SD-ID. */
+export const SD_NAME = "segura";
 
 const L_VERSION = lit(">1 ");
 const L_APP_NAME = lit(" Segura");
-const L_SD_ID = lit(" [segura@32473");
+const L_SD_ID = lit(" [segura@");
 const L_NIL_SD = lit(" - ");
 
 /** One header field: PRINTUSASCII, cut to max, or the NILVALUE '-' when empty. */
@@ -55,7 +56,7 @@ export function writeHeader(): void {
   headerField(hostnamePtr, hostnameLen, hostnameClass, MAX_HOSTNAME);
   putLit(L_APP_NAME); // APP_NAME
   headerField(procidPtr, procidLen, procidClass, MAX_PROCID);
-  headerField(classPtr, classLen, classClass, MAX_MSGID);
+  headerField(classPtr, msgidLen, classClass, MAX_MSGID);
 }
 
 function param(k: usize, kl: usize, v: usize, vl: usize, cls: u8): void {
@@ -78,10 +79,11 @@ const K_EVENT_NAME: usize = memory.data<u8>([101, 118, 101, 110, 116, 45, 110, 9
 
 /** The event's fields as one SD-ELEMENT, msg excepted (it is the MSG). */
 function writeStructuredData(): void {
+  putLit(L_SD_ID); // SD_NAME and '@'
+  putRaw(penPtr, penLen);
   const key = pieceKey(eventIndex, jsonMode ? PIECE_SD_HEAD_JSON : PIECE_SD_HEAD);
   if (!putPiece(key)) {
     const at = pieceStart();
-    putLit(L_SD_ID); // SD_ID
     param(K_EVENT_ID, 8, classPtr, classLen, classClass);
     param(K_EVENT_NAME, 10, namePtr, nameLen, nameClass);
     keepPiece(key, at);
