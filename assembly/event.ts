@@ -5,11 +5,12 @@ import {
   FIELD_COUNT, FIELD_RT, FIELD_CAT, FIELD_DVCHOST, FIELD_MSG, FIELD_RAWEVENT,
   ROLE_EVENT_ID, ROLE_EVENT_NAME, ROLE_SEVERITY, ROLE_TIMESTAMP, ROLE_HOST, ROLE_PRODUCT_VERSION,
   ROLE_PROCID, ROLE_FACILITY, ROLE_MSGID, ROLE_PRI, ROLE_CEF_SEVERITY, ROLE_ENTERPRISE_NUMBER, EVENTS, EVENT_COUNT, EVENT_ROW, NAMES, NAME_COUNT, STRINGS,
-  isDottedFamily, DERIVED_FIELD_COUNT, ROLE_KEYS,
+  isDottedFamily, DERIVED_FIELD_COUNT, ROLE_KEYS, CHECK_REASONS, WARN_MOVED_TO, WARN_MOVED_TO_LEN, WARN_LEFT_OUT, WARN_LEFT_OUT_LEN,
+  CHECK_INTEGER, CHECK_LONG, CHECK_PORT, CHECK_DOUBLE, CHECK_LONGITUDE, CHECK_IPV4, CHECK_IPV6, CHECK_IP, CHECK_MAC, CHECK_TIMESTAMP,
 } from "./generated/catalogue";
 import {
   slotOf, present, kindOf, valueOf, vPtr, vLen, vClass, extraSlot, extraKey, extraKeyLen,
-  droppedKeys, fieldKey, fieldKeyLen, fieldType, fieldMax, setSlotText, setWordAt, beginRecord, repairIntoArena, arenaTake,
+  droppedKeys, reservedKeys, companionKey, companionKeyLen, fieldKey, fieldKeyLen, fieldType, fieldMax, setSlotText, setWordAt, beginRecord, repairIntoArena, arenaTake,
   duplicateCount, duplicatesPast, duplicateAt, SLOT_COUNT,
 } from "./record";
 import { KIND_STRING, KIND_NUMBER, KIND_NESTED, errCode, errAt, errorText } from "./json";
@@ -134,6 +135,26 @@ function warn(key: usize, keyLen: usize, reason: string): void {
   if (keyLen > 0) { warnByte(58); warnByte(32); }
   for (let i = 0; i < reason.length; i++) warnByte(<u32>reason.charCodeAt(i));
 }
+function warnBytes(p: usize, n: usize): void {
+  memory.copy(WARN + warnLen, p, n);
+  warnLen += n;
+}
+/** Appends "key: <reason>, moved to <companion>", or "key: <reason>, left out" without one (cl 0). */
+function warnMoved(key: usize, keyLen: usize, r: usize, rl: usize, c: usize, cl: usize): void {
+  const tail = STRINGS + <usize>(cl > 0 ? WARN_MOVED_TO : WARN_LEFT_OUT);
+  const tl = <usize>(cl > 0 ? WARN_MOVED_TO_LEN : WARN_LEFT_OUT_LEN);
+  const sep: usize = warnLen > 0 ? 2 : 0;
+  if (warnLen + sep + keyLen + 2 + rl + tl + cl > WARN_CAP - 40) {
+    warnSkipped++;
+    return;
+  }
+  if (sep > 0) { warnByte(59); warnByte(32); }
+  warnBytes(key, keyLen);
+  warnByte(58); warnByte(32);
+  warnBytes(r, rl);
+  warnBytes(tail, tl);
+  warnBytes(c, cl);
+}
 /** Appends "<n><reason>"; `force` for the closing count, which has room kept for it. */
 function warnNumber(n: u32, reason: string, force: bool = false): void {
   const digits = decimalLength(<u64>n);
@@ -162,43 +183,99 @@ function finishWarnings(): void {
 }
 export function warnings(): usize { return WARN; }
 
-// ---- value checks by CEF type --------------------------------------------------------------
-function isInteger(p: usize, n: usize): bool {
+// ---- value checks of typed keys ------------------------------------------------------------
+// Each check accepts only text that Elastic's CEF decoder (Go's strconv.ParseInt(v, 0, 32/64),
+// ParseFloat, net.ParseIP, net.ParseMAC and its timestamp layouts) reads as the same value; the rules
+// are listed in docs/catalogue.md ("Typed keys"). A value that fails goes to the key's companion key.
+
+@inline function isDigit(c: u32): bool { return c - 48 < 10; }
+@inline function isHex(c: u32): bool { return c - 48 < 10 || (c | 32) - 97 < 6; }
+
+/** Largest int32 and int64 and the largest port; a negative integer may be one more (two's complement). */
+const MAX_INT32: u64 = 2147483647;
+const MAX_INT64: u64 = 9223372036854775807;
+const MAX_PORT: u64 = 65535;
+
+/** -?(0|[1-9][0-9]*) of magnitude at most max (max + 1 when negative); no '-' unless signed. A
+ * leading zero is refused: Go's base-0 parse reads "010" as octal 8. */
+function isIntegerIn(p: usize, n: usize, max: u64, signed: bool): bool {
   let i: usize = 0;
-  if (n > 0 && load<u8>(p) == 45) i = 1;
-  if (n == i || n - i > 19) return false;
-  for (; i < n; i++) if (<u32>load<u8>(p + i) - 48 >= 10) return false;
-  return true;
+  let neg: u64 = 0;
+  if (n > 0 && load<u8>(p) == 45) {
+    if (!signed) return false;
+    neg = 1;
+    i = 1;
+  }
+  // 19 digits fit a u64 (9999999999999999999 < 2^64)
+  if (n == i || n - i > 19 || (load<u8>(p + i) == 48 && n - i > 1)) return false;
+  let v: u64 = 0;
+  for (; i < n; i++) {
+    const c = <u32>load<u8>(p + i) - 48;
+    if (c >= 10) return false;
+    v = v * 10 + <u64>c;
+  }
+  return v <= max + neg;
 }
 
-function isNumber(p: usize, n: usize): bool {
+// Limits of the decimal checks, CHECK_DOUBLE to CHECK_LONGITUDE, as significant digits d.ddd and a
+// decimal exponent: at most 1.7976931348623157e308 (the largest double, to 17 digits), 3.4028234e38
+// (the largest float, to 8 digits), 90 and 180. DECIMAL_LIMITS: u16 offset in LIMIT_DIGITS, count, exponent.
+const LIMIT_DIGITS: usize = memory.data<u8>([1, 7, 9, 7, 6, 9, 3, 1, 3, 4, 8, 6, 2, 3, 1, 5, 7, 3, 4, 0, 2, 8, 2, 3, 4, 9, 1, 8]);
+const DECIMAL_LIMITS: usize = memory.data<u16>([0, 17, 308, 17, 8, 38, 25, 1, 1, 26, 2, 2]);
+
+/** -?digits(.digits)?([eE][+-]?digits)? of magnitude at most the limit: limLen digits at lim
+ * (d.ddd...) times 10^limExp. */
+function isNumberIn(p: usize, n: usize, lim: usize, limLen: usize, limExp: i32): bool {
   let i: usize = 0;
   if (i < n && load<u8>(p) == 45) i++;
   const d0 = i;
-  while (i < n && <u32>load<u8>(p + i) - 48 < 10) i++;
+  while (i < n && isDigit(<u32>load<u8>(p + i))) i++;
+  const intEnd = i;
   if (i == d0) return false;
+  let end = i;
   if (i < n && load<u8>(p + i) == 46) {
     i++;
     const f = i;
-    while (i < n && <u32>load<u8>(p + i) - 48 < 10) i++;
+    while (i < n && isDigit(<u32>load<u8>(p + i))) i++;
     if (i == f) return false;
+    end = i;
   }
+  let exp: i32 = 0;
   if (i < n && (load<u8>(p + i) | 32) == 101) {
     i++;
-    if (i < n && (load<u8>(p + i) == 43 || load<u8>(p + i) == 45)) i++;
+    let neg = false;
+    if (i < n && (load<u8>(p + i) == 43 || load<u8>(p + i) == 45)) { neg = load<u8>(p + i) == 45; i++; }
     const e = i;
-    while (i < n && <u32>load<u8>(p + i) - 48 < 10) i++;
+    // saturated: an exponent past 10^8 decides the outcome alone (no value has that many digits)
+    while (i < n && isDigit(<u32>load<u8>(p + i))) { if (exp < 100000000) exp = exp * 10 + <i32>load<u8>(p + i) - 48; i++; }
     if (i == e) return false;
+    if (neg) exp = -exp;
   }
-  return i == n;
+  if (i != n) return false;
+  // the first significant digit and its decimal exponent
+  let q = d0;
+  while (q < end && (load<u8>(p + q) == 48 || load<u8>(p + q) == 46)) q++;
+  if (q == end) return true; // zero
+  const at = <i32>q - <i32>intEnd;
+  const e10 = (at < 0 ? -at - 1 : -at) + exp;
+  if (e10 != limExp) return e10 < limExp;
+  // same exponent: the digits from there against the limit's (zeros after its last)
+  for (let j: usize = 0; q < end; q++) {
+    const c = <u32>load<u8>(p + q);
+    if (c == 46) continue;
+    const l = j < limLen ? <u32>load<u8>(lim + j) : 0;
+    if (c - 48 != l) return c - 48 < l;
+    j++;
+  }
+  return true;
 }
 
 // IPv4 is checked on the value's bytes as two little-endian words (copied into a zeroed 16-byte
 // buffer first, so nothing past the value is read and the bytes after it are 0): which bytes are
-// '.', which are digits, gathered into one bit per byte; the rules on parts are tests on those bits.
+// '.', digits or '0', gathered into one bit per byte; the rules on parts are tests on those bits.
 const IP_BUF: usize = memory.data(16);
 
-/** Four parts of one to three digits, each at most 255, joined by '.'. */
+/** Four parts of one to three digits, each at most 255 and without a leading zero, joined by '.'. */
 function isIpv4(p: usize, n: usize): bool {
   if (n < 7 || n > 15) return false;
   store<u64>(IP_BUF, 0);
@@ -207,11 +284,13 @@ function isIpv4(p: usize, n: usize): bool {
   const lo = load<u64>(IP_BUF), hi = load<u64>(IP_BUF, 8);
   const dots = gatherBytes(zeroBytes(lo ^ 0x2e2e2e2e2e2e2e2e)) | (gatherBytes(zeroBytes(hi ^ 0x2e2e2e2e2e2e2e2e)) << 8);
   const digits = gatherBytes(digitBytes(lo)) | (gatherBytes(digitBytes(hi)) << 8);
+  const zeros = gatherBytes(zeroBytes(lo ^ 0x3030303030303030)) | (gatherBytes(zeroBytes(hi ^ 0x3030303030303030)) << 8);
   const all = (<u32>1 << <u32>n) - 1;
   // every byte a digit or a dot; three dots, none first, last or next to another; at most three
-  // digits in a row
+  // digits in a row; no part that starts with '0' and goes on
   if ((dots | digits) != all || popcnt(dots) != 3 || (dots & 1) != 0 || (dots >> <u32>(n - 1)) != 0
-    || (dots & (dots >> 1)) != 0 || (digits & (digits >> 1) & (digits >> 2) & (digits >> 3)) != 0) return false;
+    || (dots & (dots >> 1)) != 0 || (digits & (digits >> 1) & (digits >> 2) & (digits >> 3)) != 0
+    || (zeros & ((dots << 1) | 1) & (digits >> 1)) != 0) return false;
   // each part of three digits at most 255: the parts start where three digits in a row do
   let three = digits & (digits >> 1) & (digits >> 2);
   while (three != 0) {
@@ -222,46 +301,130 @@ function isIpv4(p: usize, n: usize): bool {
   return true;
 }
 
-/** IPv4 dotted quad, or IPv6 text (hex digits, ':' and '.' with at least one ':', at most 45). */
-function isIp(p: usize, n: usize): bool {
-  if (isIpv4(p, n)) return true;
+/** RFC 4291 §2.2 text form: eight groups of 1-4 hex digits joined by ':', or fewer with one "::"
+ * standing for at least one group; the last two groups may be written as an IPv4 address. */
+function isIpv6(p: usize, n: usize): bool {
   if (n < 2 || n > 45) return false;
-  let colon = false;
-  for (let i: usize = 0; i < n; i++) {
-    const c = <u32>load<u8>(p + i);
-    if (c == 58) colon = true;
-    else if (!(c - 48 < 10 || (c | 32) - 97 < 6 || c == 46)) return false;
+  let i: usize = 0;
+  let groups = 0;
+  let gap = false;
+  if (load<u8>(p) == 58) {
+    if (load<u8>(p + 1) != 58) return false;
+    gap = true;
+    i = 2;
   }
-  return colon;
+  while (i < n) {
+    const g = i;
+    while (i < n && i - g < 4 && isHex(<u32>load<u8>(p + i))) i++;
+    if (i == g) return false;
+    if (i < n && load<u8>(p + i) == 46) {
+      // an IPv4 address in the last 32 bits: two groups, and "::" still stands for one at least
+      return (gap ? groups <= 5 : groups == 6) && isIpv4(p + g, n - g);
+    }
+    groups++;
+    if (i == n) break;
+    if (load<u8>(p + i) != 58 || groups == 8) return false;
+    i++;
+    if (i < n && load<u8>(p + i) == 58) {
+      if (gap) return false;
+      gap = true;
+      i++;
+    } else if (i == n) return false;
+  }
+  return gap ? groups <= 7 : groups == 8;
 }
 
+/** Six pairs of hex digits joined by one separator throughout, ':' or '-'. */
 function isMac(p: usize, n: usize): bool {
   if (n != 17) return false;
+  const sep = <u32>load<u8>(p + 2);
+  if (sep != 58 && sep != 45) return false;
   for (let i: usize = 0; i < 17; i++) {
     const c = <u32>load<u8>(p + i);
-    if (i % 3 == 2) { if (c != 58 && c != 45) return false; }
-    else if (!(c - 48 < 10 || (c | 32) - 97 < 6)) return false;
+    if (i % 3 == 2 ? c != sep : !isHex(c)) return false;
   }
   return true;
 }
 
-/** Checks the n bytes at v against field id's CEF type t (not 0); warns and returns false when
- * they do not fit. */
-function fitsType(id: i32, t: u8, kind: u8, v: usize, n: usize): bool {
-  if (kind == KIND_STRING || kind == KIND_NUMBER) {
-    if (t == 1 && isInteger(v, n)) return true;
-    if (t == 2 && isNumber(v, n)) return true;
-    if (t == 3 && isIp(v, n)) return true;
-    if (t == 4 && isMac(v, n)) return true;
-    if (t == 5) return true;
+/** Month abbreviations as Go's "Jan" writes them, each with the space after it as a little-endian
+ * word, and the days of each month (February 29: in a leap year, or when no year is given, which
+ * Go reads as year 0, a leap year). */
+const MONTHS: usize = memory.data<u32>([0x206e614a, 0x20626546, 0x2072614d, 0x20727041, 0x2079614d, 0x206e754a, 0x206c754a, 0x20677541, 0x20706553, 0x2074634f, 0x20766f4e, 0x20636544]);
+const MONTH_DAYS: usize = memory.data<u8>([31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]);
+
+/** Two digits at q as a number, or 100. */
+function twoDigits(q: usize): u32 {
+  const a = <u32>load<u8>(q) - 48, b = <u32>load<u8>(q, 1) - 48;
+  return a < 10 && b < 10 ? a * 10 + b : 100;
+}
+/** HH:mm:ss: the largest value of each pair. */
+const TIME_MAX: usize = memory.data<u8>([23, 59, 59]);
+
+/** Epoch milliseconds, or "MMM dd[ yyyy] HH:mm:ss[.SSS][ zone]": the layouts Elastic's decoder tries
+ * ("Jan _2[ 2006] 15:04:05[.000][ MST]"), written as Go writes them. */
+function isTimestamp(p: usize, n: usize): bool {
+  if (n > 0 && isDigit(<u32>load<u8>(p))) return isIntegerIn(p, n, MAX_INT64, false);
+  if (n < 14) return false;
+  let m: usize = 0;
+  while (m < 12 && load<u32>(p) != load<u32>(MONTHS + (m << 2))) m++;
+  // the day: "2", " 2", "02", "12"; then ' '
+  let i: usize = load<u8>(p, 4) == 32 ? 5 : 4;
+  let day = <u32>load<u8>(p + i) - 48;
+  if (day > 9) return false;
+  i++;
+  if (i == 5 && isDigit(<u32>load<u8>(p + i))) day = day * 10 + <u32>load<u8>(p + i++) - 48;
+  if (m == 12 || day - 1 >= <u32>load<u8>(MONTH_DAYS + m) || load<u8>(p + i++) != 32) return false;
+  // a year, unless the time follows (n >= 14 leaves room to look)
+  if (load<u8>(p + i + 2) != 58) {
+    if (i + 13 > n || load<u8>(p + i + 4) != 32) return false;
+    const hi = twoDigits(p + i), lo = twoDigits(p + i + 2);
+    if (hi > 99 || lo > 99) return false;
+    // February 29 needs a leap year: divisible by 4, and by 400 when by 100
+    if (m == 1 && day == 29 && ((lo & 3) != 0 || (lo == 0 && (hi & 3) != 0))) return false;
+    i += 5;
   }
-  const k = fieldKey(id), kl = fieldKeyLen(id);
-  if (t == 1) warn(k, kl, "not an integer, left out");
-  else if (t == 2) warn(k, kl, "not a number, left out");
-  else if (t == 3) warn(k, kl, "not an IP address, left out");
-  else if (t == 4) warn(k, kl, "not a MAC address, left out");
-  else warn(k, kl, "not a timestamp, left out");
-  return false;
+  if (i + 8 > n) return false;
+  for (let j: usize = 0; j < 3; j++) {
+    if (twoDigits(p + i) > <u32>load<u8>(TIME_MAX + j) || (j < 2 && load<u8>(p + i + 2) != 58)) return false;
+    i += 3;
+  }
+  i--;
+  // exactly three fraction digits
+  if (i < n && load<u8>(p + i) == 46) {
+    if (i + 4 > n || twoDigits(p + i + 1) > 99 || !isDigit(<u32>load<u8>(p + i + 3))) return false;
+    i += 4;
+  }
+  if (i == n) return true;
+  // the zone: three upper-case letters, or four or five ending in 'T' that Go does not read as
+  // "GMT" or "UTC" followed by more
+  const z = n - i - 1;
+  if (load<u8>(p + i) != 32 || z - 3 > 2) return false;
+  i++;
+  for (let j: usize = 0; j < z; j++) if (<u32>load<u8>(p + i + j) - 65 >= 26) return false;
+  if (z == 3) return true;
+  // four or five letters: the first three read as a word, so nothing past the value is read
+  const g = load<u32>(p + i) & 0xffffff;
+  return load<u8>(p + n - 1) == 84 && g != 0x544d47 && g != 0x435455;
+}
+
+/** Bounds of the integer checks, CHECK_INTEGER, CHECK_LONG, CHECK_PORT: MAX_INT32, MAX_INT64, MAX_PORT. */
+const INTEGER_MAX: usize = memory.data<u64>([2147483647, 9223372036854775807, 65535]);
+
+// fitsCheck() takes the checks in ranges: integers, decimals, addresses, MAC, timestamp
+// @ts-ignore: a compile-time check
+if (CHECK_LONG != CHECK_INTEGER + 1 || CHECK_PORT != CHECK_LONG + 1 || CHECK_DOUBLE != CHECK_PORT + 1 || CHECK_LONGITUDE != CHECK_DOUBLE + 3
+  || CHECK_IPV4 != CHECK_LONGITUDE + 1 || CHECK_IPV6 != CHECK_IPV4 + 1 || CHECK_IP != CHECK_IPV6 + 1 || CHECK_MAC != CHECK_IP + 1 || CHECK_TIMESTAMP != CHECK_MAC + 1) ERROR("the order of the checks changed: update fitsCheck");
+
+/** The n bytes at v pass check t (not CHECK_STRING). */
+function fitsCheck(t: u8, v: usize, n: usize): bool {
+  if (t <= CHECK_PORT) return isIntegerIn(v, n, load<u64>(INTEGER_MAX + (<usize>(t - CHECK_INTEGER) << 3)), t != CHECK_PORT);
+  if (t <= CHECK_LONGITUDE) {
+    const row = DECIMAL_LIMITS + <usize>(t - CHECK_DOUBLE) * 6;
+    return isNumberIn(v, n, LIMIT_DIGITS + <usize>load<u16>(row), <usize>load<u16>(row, 2), <i32>load<u16>(row, 4));
+  }
+  if (t == CHECK_MAC) return isMac(v, n);
+  if (t > CHECK_MAC) return isTimestamp(v, n);
+  return (t != CHECK_IPV6 && isIpv4(v, n)) || (t != CHECK_IPV4 && isIpv6(v, n));
 }
 
 /** The slot's value as clean text in vPtr/vLen; false when absent or empty. */
@@ -438,7 +601,7 @@ function hostnameFromHost(): void {
   }
   hostnameClass = CLASS_UNKNOWN;
   const n = utf8Prefix(hostPtr, hostLen, MAX_HOSTNAME);
-  const keepColon = isIp(hostPtr, n);
+  const keepColon = isIpv6(hostPtr, n);
   const d = arenaTake(n);
   let o: usize = 0;
   for (let i: usize = 0; i < n; i++) {
@@ -621,18 +784,33 @@ export let fValue: usize = 0;
 export let fLen: usize = 0;
 export let fClass: u8 = 0;
 
-/** Field id as the event has it, in fKey/fValue...; false when it is left out. */
+/** A value moved to a companion key is text, cut as a string field of the dictionary is: at 1023 bytes. */
+const MAX_MOVED_VALUE: usize = 1023;
+
+/** Field id as the event has it, in fKey/fValue...; false when it is left out. A typed value that
+ * does not pass its check is given under the field's companion key (record.ts companionKey). */
 export function fieldAt(id: i32): bool {
   const s = slotOf(id);
   let v: usize = 0, n: usize = 0;
   let cls: u8 = CLASS_UNKNOWN;
+  let k = fieldKey(id), kl = fieldKeyLen(id);
+  let max = fieldMax(id);
   if (present(s) && load<u32>(s, 8) > 0) {
     if (load<u8>(s, 13) != 0) valueOf(s);
     v = <usize>load<u32>(s, 4);
     n = <usize>load<u32>(s, 8);
     cls = load<u8>(s, 15);
     const t = fieldType(id);
-    if (t != 0 && !fitsType(id, t, kindOf(s), v, n)) return false;
+    if (t != 0 && !((kindOf(s) == KIND_STRING || kindOf(s) == KIND_NUMBER) && fitsCheck(t, v, n))) {
+      // moved to the companion key, as text, with a warning; left out when there is none
+      const reason = CHECK_REASONS + (<usize>t << 2);
+      const ck = companionKey(id), ckl = ck == 0 ? <usize>0 : companionKeyLen(id);
+      warnMoved(k, kl, STRINGS + <usize>load<u16>(reason), <usize>load<u8>(reason, 2), ck, ckl);
+      if (ck == 0) return false;
+      k = ck;
+      kl = ckl;
+      max = MAX_MOVED_VALUE;
+    }
   } else if (id == FIELD_RT && hasTime) {
     v = RT_BUF;
     n = rtText();
@@ -653,13 +831,12 @@ export function fieldAt(id: i32): bool {
     msgLen = n;
     msgClass = cls;
   }
-  const max = fieldMax(id);
   if (n > max && max > 0) {
     n = utf8Prefix(v, n, max);
     // the RFC 5424 MSG carries msg whole; only CEF's msg= and the SD are cut
-    warn(fieldKey(id), fieldKeyLen(id), id == FIELD_MSG ? "truncated to 1023 bytes in CEF (the syslog MSG keeps it whole)" : "truncated");
+    warn(k, kl, id == FIELD_MSG ? "truncated to 1023 bytes in CEF (the syslog MSG keeps it whole)" : "truncated");
   }
-  setField(id, fieldKey(id), fieldKeyLen(id), v, n, cls);
+  setField(id, k, kl, v, n, cls);
   return true;
 }
 
@@ -689,6 +866,7 @@ export function extraAt(i: i32): bool {
 /** After the last field: the warnings are complete. */
 export function finishFields(): void {
   if (droppedKeys > 0) warnNumber(<u32>droppedKeys, " keys left out (not a plain identifier of up to 32 characters, or over 64 unknown keys)");
+  if (reservedKeys > 0) warnNumber(<u32>reservedKeys, " keys left out (reserved for moved values: <typed key>Invalid)");
   finishWarnings();
 }
 

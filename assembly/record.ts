@@ -4,7 +4,7 @@
 
 import {
   FIELD_COUNT, ROLE_COUNT, ROLE_MESSAGE, ROLE_HOST, ROLE_PRODUCT_VERSION, ROLE_FACILITY, ROLE_PROCID, ROLE_ENTERPRISE_NUMBER, KEYS, KEY_COUNT, KEY_INDEX_SIZE, KEY_INDEX_BITS, STRINGS, FIELDS,
-  DERIVED_FIELD_COUNT,
+  DERIVED_FIELD_COUNT, COMPANION_SUFFIX, COMPANION_SUFFIX_LEN, MAX_COMPANION_KEY,
 } from "./generated/catalogue";
 import { KIND_STRING, KIND_NULL, KIND_NESTED, FLAG_ESCAPE, FLAG_HIGH } from "./json";
 import { CLASS_UNKNOWN } from "./bytes";
@@ -29,6 +29,9 @@ const EXTRA: usize = 24;
 const EXTRAS: usize = memory.data(<i32>EXTRA * MAX_EXTRA);
 export let extraCount: i32 = 0;
 export let droppedKeys: i32 = 0;
+/** Unknown keys left out because they are a typed key's companion key (event.ts), which only the
+ * engine writes. */
+export let reservedKeys: i32 = 0;
 
 let generation: u32 = 0;
 
@@ -83,6 +86,7 @@ export function beginRecord(inputLen: usize): void {
   store<u8>(SLOTS + 2 * SLOT, 0, 12);
   extraCount = 0;
   droppedKeys = 0;
+  reservedKeys = 0;
   duplicateCount = 0;
   duplicatesPast = 0;
   // every decoded byte comes from at most one input byte, growing at most 3x (U+FFFD); a
@@ -477,6 +481,17 @@ function validExtraKey(ptr: usize, len: usize): bool {
   return true;
 }
 
+/** The key of len bytes at k is a typed key's companion key. */
+function isCompanionKey(k: usize, len: usize): bool {
+  // every companion key ends as COMPANION_SUFFIX does
+  if (load<u8>(k + len - 1) != load<u8>(STRINGS + <usize>(COMPANION_SUFFIX + COMPANION_SUFFIX_LEN - 1))) return false;
+  for (let id = 0; id < FIELD_COUNT; id++) {
+    const c = companionKey(id);
+    if (c != 0 && companionKeyLen(id) == len && sameBytes(c, k, len)) return true;
+  }
+  return false;
+}
+
 /** Called by the scanner for a member whose key is plain text (no escapes, no bytes >= 0x80) and
  * that it has looked up already (id, -1 when unknown). Later duplicates win, as in JSON.parse. */
 export function onPlainMember(id: i32, k: usize, kLen: usize, kind: u8, v: usize, vLen: usize, vClass: u8): void {
@@ -488,6 +503,10 @@ export function onPlainMember(id: i32, k: usize, kLen: usize, kind: u8, v: usize
   // unknown keys pass through under their own name when it is a safe identifier
   if (!validExtraKey(k, kLen)) {
     droppedKeys++;
+    return;
+  }
+  if (isCompanionKey(k, kLen)) {
+    reservedKeys++;
     return;
   }
   for (let i = 0; i < extraCount; i++) {
@@ -563,3 +582,36 @@ export function onlyLineKeys(): bool {
 @inline export function fieldKeyLen(id: i32): usize { return <usize>load<u8>(FIELDS + <usize>id * 8, 4); }
 @inline export function fieldType(id: i32): u8 { return load<u8>(FIELDS + <usize>id * 8, 5); }
 @inline export function fieldMax(id: i32): usize { return <usize>load<u16>(FIELDS + <usize>id * 8, 6); }
+
+// ---- companion keys ------------------------------------------------------------------------
+// A typed field's value that does not pass its check is written under its companion key, the key
+// and COMPANION_SUFFIX (event.ts fieldAt). Built here at start, each as " keyInvalid=" so that a
+// format writes it as it writes a catalogue key (fKey - 1, fKeyLen + 2); COMPANION_AT[id] is the
+// offset of the key in COMPANIONS, 0 when the field has none: a string field, or a companion longer
+// than an SD-NAME may be (RFC 5424 §6.3.3).
+const SUFFIX_LEN: usize = <usize>COMPANION_SUFFIX_LEN;
+const COMPANIONS: usize = memory.data(FIELD_COUNT * (MAX_COMPANION_KEY + 2));
+const COMPANION_AT: usize = memory.data(FIELD_COUNT * 2);
+
+function initCompanions(): void {
+  let c: usize = 0;
+  for (let id = 0; id < FIELD_COUNT; id++) {
+    const kl = fieldKeyLen(id);
+    if (fieldType(id) == 0 || kl + SUFFIX_LEN > <usize>MAX_COMPANION_KEY) continue;
+    const at = COMPANIONS + c;
+    store<u8>(at, 32);
+    memory.copy(at + 1, fieldKey(id), kl);
+    memory.copy(at + 1 + kl, STRINGS + <usize>COMPANION_SUFFIX, SUFFIX_LEN);
+    store<u8>(at + 1 + kl + SUFFIX_LEN, 61);
+    store<u16>(COMPANION_AT + (<usize>id << 1), <u16>(c + 1));
+    c += kl + SUFFIX_LEN + 2;
+  }
+}
+initCompanions();
+
+/** The companion key of field id (0 when none) and its length. */
+@inline export function companionKey(id: i32): usize {
+  const off = <usize>load<u16>(COMPANION_AT + (<usize>id << 1));
+  return off == 0 ? 0 : COMPANIONS + off;
+}
+@inline export function companionKeyLen(id: i32): usize { return fieldKeyLen(id) + SUFFIX_LEN; }

@@ -27,6 +27,50 @@ const keyIndexSlot = (h) => h >>> (32 - KEY_INDEX_BITS);
 
 const TYPES = ["string", "integer", "long", "double", "ipv4_address", "ipv6_address", "ip_address", "mac_address", "timestamp"];
 
+/** The value checks, in code order (code 0: a string, no check). A typed key's check follows from its
+ * dictionary type and full name (checkOf); each check accepts only text that Elastic's CEF decoder
+ * (Go's strconv and net parsers, the strictest of the SIEM-side readers) reads as the same value.
+ * `reason` is the warning text; `rule` is the documentation. */
+export const CHECKS = [
+  { name: "string", reason: "", rule: "any text" },
+  { name: "integer", reason: "not a 32-bit integer", rule: "`-?(0|[1-9][0-9]*)` from -2147483648 to 2147483647: no leading zero (Go's base-0 parse reads `010` as octal), no sign `+`, no `0x`" },
+  { name: "long", reason: "not a 64-bit integer", rule: "as integer, from -9223372036854775808 to 9223372036854775807" },
+  { name: "port", reason: "not a port number 0-65535", rule: "as integer, from 0 to 65535" },
+  { name: "double", reason: "not a number", rule: "`-?[0-9]+(\\.[0-9]+)?([eE][+-]?[0-9]+)?`, magnitude at most 1.7976931348623157e308 (the largest double, to 17 digits)" },
+  { name: "float", reason: "not a 32-bit floating-point number", rule: "as double, magnitude at most 3.4028234e38 (the largest 32-bit float, to 8 digits: Elastic reads these keys as 32-bit floats)" },
+  { name: "latitude", reason: "not a latitude -90 to 90", rule: "as double, from -90 to 90" },
+  { name: "longitude", reason: "not a longitude -180 to 180", rule: "as double, from -180 to 180" },
+  { name: "ipv4_address", reason: "not an IPv4 address", rule: "four parts `0`-`255` joined by `.`, no leading zeros (`001.2.3.4` is refused by Go since 1.17)" },
+  { name: "ipv6_address", reason: "not an IPv6 address", rule: "RFC 4291 text form: groups of 1-4 hex digits, at most one `::` standing for at least one group, optionally an IPv4 address (as above) in the last 32 bits; no zone, no brackets" },
+  { name: "ip_address", reason: "not an IP address", rule: "ipv4_address or ipv6_address" },
+  { name: "mac_address", reason: "not a MAC address", rule: "six pairs of hex digits joined by one separator throughout, `:` or `-`" },
+  { name: "timestamp", reason: "not a timestamp", rule: "epoch milliseconds (`0` or `[1-9][0-9]*`, within 64 bits), or `MMM dd[ yyyy] HH:mm:ss[.SSS][ zone]`: an English month abbreviation as written (`Jan`..`Dec`), the day as `2`, ` 2`, `02` or `12` within the month (February 29 only in a leap year or without a year), hour 00-23, minute and second 00-59, exactly three fraction digits, zone three upper-case letters, or four or five ending in `T` (not starting `GMT` or `UTC`)" },
+];
+/** Companion key of a typed key: a value that does not fit the key is written under key + this. */
+export const COMPANION_SUFFIX = "Invalid";
+/** The warning of a value that does not fit: "key: <reason>" and one of these (the first before the
+ * companion key). */
+const WARN_MOVED_TO = ", moved to ";
+const WARN_LEFT_OUT = ", left out";
+/** RFC 5424 §6.3.3: an SD-NAME (a PARAM-NAME) is at most 32 characters; so is any key we write. */
+const MAX_KEY = 32;
+
+/** The check of a field: its type, narrowed by the dictionary's full name and length. */
+function checkOf(type, fullName, length) {
+  if (type === "integer" && length === "64-bit") return "long";
+  if (type === "integer" && /Port$/.test(fullName)) return "port";
+  if (type === "double" && /Latitude$/.test(fullName)) return "latitude";
+  if (type === "double" && /Longitude$/.test(fullName)) return "longitude";
+  if (type === "double" && /FloatingPoint\d*$/.test(fullName)) return "float";
+  return type;
+}
+/** The companion key of a typed key, or "" when it would be longer than MAX_KEY. */
+function companionOf(key, check) {
+  if (check === "string") return "";
+  const c = key + COMPANION_SUFFIX;
+  return c.length <= MAX_KEY ? c : "";
+}
+
 function readTsv(name) {
   const text = readFileSync(join(ROOT, "catalogue", name), "utf8");
   const lines = text.split("\n").filter((l) => l.length > 0 && !l.startsWith("#"));
@@ -104,7 +148,8 @@ export function loadCatalogue() {
     if (fieldKeys.has(key)) throw new Error(`field ${key} twice`);
     fieldKeys.add(key);
     const max = /^\d+$/.test(length) ? Number(length) : 0;
-    fields.push({ key, type, max, aliases, segura, fullName });
+    const check = checkOf(type, fullName, length);
+    fields.push({ key, type, check, companion: companionOf(key, check), max, aliases, segura, fullName });
   };
   // derived keys come first: filled from the record's timestamp, the catalogue and the host when absent
   for (const key of DERIVED_FIELDS) {
@@ -114,11 +159,11 @@ export function loadCatalogue() {
   for (const f of readTsv("fields.tsv")) {
     const d = dictByKey.get(f.key);
     if (!d && !f.type) throw new Error(`field ${f.key}: not in the dictionary and no type given`);
-    addField(f.key, f.type || d.type, f.length || d?.length || "", f.aliases ? f.aliases.split(",") : [], !d, d?.full_name);
+    addField(f.key, f.type || d.type, f.length || d?.length || "", f.aliases ? f.aliases.split(",") : [], !d, d?.full_name ?? "");
   }
   // RFC 5424 caps SD-NAME at 32 characters (§6.3.3); the few longer dictionary keys (ArcSight zone
   // references, never sent by Segura) are left out so that one key set serves both formats.
-  for (const d of dict) if (!fieldKeys.has(d.key) && d.key.length <= 32) addField(d.key, d.type, d.length, [], false, d.full_name);
+  for (const d of dict) if (!fieldKeys.has(d.key) && d.key.length <= MAX_KEY) addField(d.key, d.type, d.length, [], false, d.full_name);
 
   const recordKeys = readTsv("record-keys.tsv").map((r) => ({ role: r.role, keys: r.keys.split(","), meaning: r.meaning }));
 
@@ -138,6 +183,9 @@ export function loadCatalogue() {
     keys.add(e.key);
   }
   for (const l of layouts) for (const k of l.keys) if (!fieldKeys.has(k)) throw new Error(`layout ${l.id}: unknown key ${k}`);
+  // a companion key is no input key: it can only be written by the engine
+  const inputKeys = new Set([...fields.flatMap((f) => [f.key, ...f.aliases]), ...recordKeys.flatMap((r) => r.keys)]);
+  for (const f of fields) if (f.companion && inputKeys.has(f.companion)) throw new Error(`companion key ${f.companion} is an input key`);
   return { dict, fields, layouts, events, recordKeys };
 }
 
@@ -200,7 +248,10 @@ function renderAssembly(cat) {
     longestProbe = Math.max(longestProbe, probe);
   });
 
-  const typeCode = (t) => ({ string: 0, integer: 1, long: 1, double: 2, ipv4_address: 3, ipv6_address: 3, ip_address: 3, mac_address: 4, timestamp: 5 })[t];
+  const checkCode = (c) => CHECKS.findIndex((x) => x.name === c);
+  // the warning text of each check, in the pool; the engine adds ", moved to <key>Invalid"
+  const reasons = CHECKS.map((c) => ({ off: intern(c.reason), len: enc.encode(c.reason).length }));
+  const suffixOff = intern(COMPANION_SUFFIX), movedOff = intern(WARN_MOVED_TO), leftOff = intern(WARN_LEFT_OUT);
   const u32 = (v) => [v & 255, (v >>> 8) & 255, (v >>> 16) & 255, (v >>> 24) & 255];
   const u16 = (v) => [v & 255, (v >>> 8) & 255];
   const bytes = (arr) => {
@@ -210,7 +261,9 @@ function renderAssembly(cat) {
   };
   const evBytes = ev.flatMap((e) => [...u32(e.key), ...u32(e.id), ...u32(e.name), ...u16(e.cat), e.idLen, e.nameLen, e.catLen, e.sev, e.nameClass, e.catClass]);
   const nameBytes = nameRows.flatMap((n) => [...u32(n.h), ...u16(n.idx), ...u16(n.len), ...u32(n.off)]);
-  const fieldBytes = fields.flatMap((f) => [...u32(f.off), f.len, typeCode(f.type), ...u16(f.max)]);
+  const fieldBytes = fields.flatMap((f) => [...u32(f.off), f.len, checkCode(f.check), ...u16(f.max)]);
+  const reasonBytes = reasons.flatMap((r) => [...u16(r.off), r.len, 0]);
+  const checkConsts = CHECKS.map((c, i) => `export const CHECK_${c.name.replace(/_address$/, "").toUpperCase()}: u8 = ${i};`).join("\n");
   const u64 = (v) => Array.from({ length: 8 }, (_, i) => Number((v >> BigInt(8 * i)) & 255n));
   const keyBytes = keyRows.flatMap((k) => [...u16(k.id), k.len, 0, ...u32(k.off)]);
   const roleKeyBytes = cat.recordKeys.flatMap((r) => [...u32(intern(r.keys[0])), enc.encode(r.keys[0]).length, 0, 0, 0]);
@@ -239,13 +292,29 @@ export const NAMES: usize = memory.data<u8>([
 ${bytes(nameBytes)}
 ]);
 
-/** Extension fields in output order, 8 bytes each: u32 keyOff, u8 keyLen, u8 type, u16 max length (0: none).
- * STRINGS holds each key as " key=": keyOff - 1 is the space, keyOff + keyLen the '='.
- * Types: 0 string, 1 integer, 2 double, 3 ip address, 4 mac address, 5 timestamp. */
+/** Extension fields in output order, 8 bytes each: u32 keyOff, u8 keyLen, u8 check (CHECK_*), u16 max
+ * length (0: none). STRINGS holds each key as " key=": keyOff - 1 is the space, keyOff + keyLen the '='. */
 export const FIELD_COUNT: i32 = ${fields.length};
 export const FIELDS: usize = memory.data<u8>([
 ${bytes(fieldBytes)}
 ]);
+
+/** Value checks of typed keys (docs/catalogue.md, "Typed keys"); 0 is a string, unchecked. */
+${checkConsts}
+/** The warning text of each check, 4 bytes each: u16 textOff, u8 length, u8 pad. */
+export const CHECK_REASONS: usize = memory.data<u8>([
+${bytes(reasonBytes)}
+]);
+/** A typed key's companion key is the key and this suffix (in STRINGS), when that is at most
+ * MAX_COMPANION_KEY long. */
+export const COMPANION_SUFFIX: i32 = ${suffixOff};
+export const COMPANION_SUFFIX_LEN: i32 = ${enc.encode(COMPANION_SUFFIX).length};
+export const MAX_COMPANION_KEY: i32 = ${MAX_KEY};
+/** The warning after "key: <reason>" (in STRINGS): ", moved to " and the companion key, or ", left out". */
+export const WARN_MOVED_TO: i32 = ${movedOff};
+export const WARN_MOVED_TO_LEN: i32 = ${WARN_MOVED_TO.length};
+export const WARN_LEFT_OUT: i32 = ${leftOff};
+export const WARN_LEFT_OUT_LEN: i32 = ${WARN_LEFT_OUT.length};
 
 /** Size of the open-addressed key index that assembly/record.ts builds from KEYS at start: slot
  * h >>> (32 - KEY_INDEX_BITS) of the key's hash (keyHash), linear probing, rows inserted in KEYS
@@ -283,15 +352,20 @@ export function isDottedFamily(major: u32): bool {
 
 function renderTs(cat) {
   const rows = cat.events.map((e) => ({ id: e.id, name: e.name, notification: e.notification, category: e.category, syslogSeverity: e.syslogSeverity, cefSeverity: e.cefSeverity, layout: e.layout, origin: e.origin }));
-  const fields = cat.fields.map((f) => ({ key: f.key, fullName: f.fullName, type: f.type, max: f.max, aliases: f.aliases }));
+  const fields = cat.fields.map((f) => ({ key: f.key, fullName: f.fullName, type: f.type, check: f.check, companion: f.companion, max: f.max, aliases: f.aliases }));
   return `// ${HEADER}
 export interface CatalogueEvent { id: string; name: string; notification: string; category: string; syslogSeverity: number; cefSeverity: number; layout: string; origin: string }
-/** fullName: the CEF dictionary's full name of the key, "" for Segura's own keys. */
-export interface CatalogueField { key: string; fullName: string; type: string; max: number; aliases: string[] }
+/** fullName: the CEF dictionary's full name of the key, "" for Segura's own keys; check: the value check of
+ * the key (CHECK_REASONS); companion: where a value that does not fit goes ("" for none). */
+export interface CatalogueField { key: string; fullName: string; type: string; check: string; companion: string; max: number; aliases: string[] }
 export interface Layout { id: string; section: string; keys: string[] }
 export interface RecordKey { role: string; keys: string[] }
 
 export const CEF_SEVERITY_OF_SYSLOG: readonly number[] = ${JSON.stringify(CEF_SEVERITY_OF_SYSLOG)};
+/** The warning text of each value check. */
+export const WARN_MOVED_TO = ${JSON.stringify(WARN_MOVED_TO)};
+export const WARN_LEFT_OUT = ${JSON.stringify(WARN_LEFT_OUT)};
+export const CHECK_REASONS: Readonly<Record<string, string>> = ${JSON.stringify(Object.fromEntries(CHECKS.filter((c) => c.reason).map((c) => [c.name, c.reason])), null, 1)};
 export const EVENTS: readonly CatalogueEvent[] = ${JSON.stringify(rows, null, 1)};
 export const FIELDS: readonly CatalogueField[] = ${JSON.stringify(fields, null, 1)};
 export const LAYOUTS: readonly Layout[] = ${JSON.stringify(cat.layouts, null, 1)};
@@ -320,6 +394,22 @@ function renderDocs(cat) {
   out.push("", "## Extension fields", "", "Output order of the CEF extension keys and RFC 5424 SD-PARAMs. Lengths are in bytes of UTF-8.", "",
     "| key | type | max length | input aliases | source |", "|---|---|---|---|---|");
   for (const f of cat.fields) out.push(`| ${f.key} | ${f.type} | ${f.max || ""} | ${f.aliases.join(", ")} | ${f.segura ? "Segura" : "CEF dictionary"} |`);
+  out.push("", "## Typed keys", "",
+    "A typed key's value must pass its check, which accepts only text that Elastic's CEF decoder (Go's `strconv`",
+    "and `net` parsers, the strictest of the SIEM-side readers) reads as the same value. The check follows from",
+    "the dictionary: its type, narrowed by the full name (an `integer` whose full name ends in `Port` is a port,",
+    "a `double` ending in `Latitude` / `Longitude` a latitude / longitude, one named `...FloatingPoint<n>` a",
+    "32-bit float, which Elastic reads those keys as) and length (`64-bit` integers are long).",
+    `A value that does not pass is **moved** to the key's companion key, the key followed by \`${COMPANION_SUFFIX}\`, at the`,
+    "position the key has in the output, as text (escaped like any value, cut at 1023 bytes), with a warning",
+    "`key: <reason>, moved to <companion>`. A record key that is a companion key is reserved: it is left out and",
+    "counted in a warning, so only a moved value ever appears under it.",
+    `A key whose companion would be longer than ${MAX_KEY} characters (RFC 5424's SD-NAME limit) has none: a value that`,
+    "does not fit it is left out, with the warning `key: <reason>, left out`.", "",
+    "| check | accepts | warning |", "|---|---|---|");
+  for (const c of CHECKS.slice(1)) out.push(`| ${c.name} | ${esc(c.rule)} | ${c.reason} |`);
+  out.push("", "| key | dictionary type | check | companion key |", "|---|---|---|---|");
+  for (const f of cat.fields) if (f.check !== "string") out.push(`| ${f.key} | ${f.type} | ${f.check} | ${f.companion || "(none: over " + MAX_KEY + " characters)"} |`);
   out.push("", "## Steering keys", "", "| role | input keys | meaning |", "|---|---|---|");
   for (const r of cat.recordKeys) out.push(`| ${r.role} | ${r.keys.join(", ")} | ${esc(r.meaning)} |`);
   return out.join("\n") + "\n";

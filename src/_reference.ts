@@ -1,7 +1,7 @@
 // The reference mapping in plain TypeScript: strings, regular expressions and template literals,
 // written for obviousness, not speed. The WebAssembly engine must produce the same bytes; the
 // tests compare the two on generated records, and the benchmark uses this as its JavaScript baseline.
-import { EVENTS, FIELDS, RECORD_KEYS, CEF_SEVERITY_OF_SYSLOG, type CatalogueEvent } from "./_catalogue.js";
+import { EVENTS, FIELDS, RECORD_KEYS, CEF_SEVERITY_OF_SYSLOG, CHECK_REASONS, WARN_MOVED_TO, WARN_LEFT_OUT, type CatalogueEvent } from "./_catalogue.js";
 
 export type LineFormat = "cef" | "syslog" | "cef-syslog";
 
@@ -16,6 +16,7 @@ const MAX_EXTRA = 64;
 const MAX_DEPTH = 65536;
 const MAX_EPOCH_SECONDS = 4102444799; // 2099-12-31T23:59:59Z: rsyslog refuses later TIMESTAMPs
 const MAX_EXTRA_VALUE = 4000;
+const MAX_MOVED_VALUE = 1023; // a value moved to a companion key is cut like a dictionary string
 const SD_NAME = "segura";
 const DEFAULT_ENTERPRISE_NUMBER = "32473";
 const MAX_ENTERPRISE_NUMBER = 25;
@@ -310,24 +311,82 @@ interface Event {
 /** Per-site values an operator adds to every record; beside them a record is still a bare line. */
 const SITE_ROLES = ["host", "product_version", "facility", "procid", "enterprise_number"];
 
-const TYPE_CHECKS: Record<string, [RegExp | ((s: string) => boolean), string]> = {
-  integer: [/^-?\d{1,19}$/, "not an integer"],
-  long: [/^-?\d{1,19}$/, "not an integer"],
-  double: [/^-?\d+(\.\d+)?([eE][+-]?\d+)?$/, "not a number"],
-  ipv4_address: [isIp, "not an IP address"],
-  ipv6_address: [isIp, "not an IP address"],
-  ip_address: [isIp, "not an IP address"],
-  mac_address: [/^[0-9a-fA-F]{2}([:-][0-9a-fA-F]{2}){5}$/, "not a MAC address"],
-  timestamp: [/^/, "not a timestamp"],
+// ---- value checks of typed keys (docs/catalogue.md, "Typed keys") ----------------------------
+const INTEGER = /^-?(0|[1-9][0-9]*)$/;
+/** An integer from min to max; no '-' at all when min is 0 or more ("-0" included). */
+const integerIn = (min: bigint, max: bigint) => (s: string): boolean =>
+  INTEGER.test(s) && (min < 0n || !s.startsWith("-")) && BigInt(s) >= min && BigInt(s) <= max;
+/** A decimal number whose magnitude is at most limit (as a decimal string, d.ddd...e+x). */
+const numberAtMost = (limit: string) => (s: string): boolean => {
+  const m = /^-?([0-9]+)(?:\.([0-9]+))?(?:[eE]([+-]?[0-9]+))?$/.exec(s);
+  return m !== null && decimalCompare(m[1]! + "." + (m[2] ?? ""), Number(m[3] ?? 0), limit) <= 0;
 };
-function isIp(s: string): boolean {
-  const v4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(s);
-  if (v4) return v4.slice(1).every((p) => Number(p) <= 255);
-  return s.length >= 2 && s.length <= 45 && /^[0-9a-fA-F:.]+$/.test(s) && s.includes(":");
+/** Compares the magnitude of "int.frac" x 10^exp with a limit written d.ddd...e+x: -1, 0 or 1. */
+function decimalCompare(mantissa: string, exp: number, limit: string): number {
+  const [int, frac] = mantissa.split(".") as [string, string];
+  const digits = (int + frac).replace(/^0+/, "");
+  if (digits === "") return -1;
+  // the decimal exponent of the first significant digit
+  const e10 = int.length - (int + frac).length + digits.length - 1 + exp;
+  const [ld, le] = limit.split("e") as [string, string];
+  const lim = ld.replace(".", "");
+  if (e10 !== Number(le)) return e10 < Number(le) ? -1 : 1;
+  const width = Math.max(digits.length, lim.length);
+  const a = digits.padEnd(width, "0"), b = lim.padEnd(width, "0");
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+function isIpv4(s: string): boolean {
+  return /^((25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\.){3}(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])$/.test(s);
+}
+/** RFC 4291 text form: the IPv4 tail counts as two groups; "::" stands for one group or more. */
+function isIpv6(s: string): boolean {
+  if (!s.includes(":")) return false;
+  let head = s;
+  if (s.includes(".")) {
+    const at = s.lastIndexOf(":");
+    if (!isIpv4(s.slice(at + 1))) return false;
+    head = s.slice(0, at + 1) + "0:0";
+  }
+  const halves = head.split("::");
+  if (halves.length > 2) return false;
+  const groups = halves.flatMap((h) => (h === "" ? [] : h.split(":")));
+  if (!groups.every((g) => /^[0-9A-Fa-f]{1,4}$/.test(g))) return false;
+  return halves.length === 2 ? groups.length <= 7 : groups.length === 8;
+}
+const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+/** Epoch milliseconds, or one of the layouts Elastic's decoder tries: "Jan _2[ 2006] 15:04:05[.000][ MST]". */
+function isTimestamp(s: string): boolean {
+  if (/^[0-9]/.test(s)) return integerIn(0n, 2n ** 63n - 1n)(s);
+  const m = /^([A-Z][a-z]{2}) ( [1-9]|[1-9]|0[1-9]|[12][0-9]|3[01])(?: ([0-9]{4}))? ([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\.[0-9]{3})?(?: ([A-Z]{3}|(?!GMT|UTC)[A-Z]{3,4}T))?$/.exec(s);
+  if (!m || !MONTHS.includes(m[1]!)) return false;
+  // the day within the month; Go reads a missing year as year 0, a leap year
+  const year = m[3] === undefined ? 0 : Number(m[3]);
+  const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+  const days = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][MONTHS.indexOf(m[1]!)]!;
+  return Number(m[2]) <= days;
+}
+const TYPE_CHECKS: Record<string, (s: string) => boolean> = {
+  integer: integerIn(-(2n ** 31n), 2n ** 31n - 1n),
+  long: integerIn(-(2n ** 63n), 2n ** 63n - 1n),
+  port: integerIn(0n, 65535n),
+  double: numberAtMost("1.7976931348623157e308"),
+  float: numberAtMost("3.4028234e38"),
+  latitude: numberAtMost("9e1"),
+  longitude: numberAtMost("1.8e2"),
+  ipv4_address: isIpv4,
+  ipv6_address: isIpv6,
+  ip_address: (s) => isIpv4(s) || isIpv6(s),
+  mac_address: (s) => /^[0-9a-fA-F]{2}([:-])[0-9a-fA-F]{2}(\1[0-9a-fA-F]{2}){4}$/.test(s),
+  timestamp: isTimestamp,
+};
+/** The text passes the value check of that name (exported for the tests). */
+export function fitsCheck(check: string, text: string): boolean {
+  return TYPE_CHECKS[check]!(text);
 }
 
 const fieldByKey = new Map<string, number>();
 FIELDS.forEach((f, i) => { fieldByKey.set(f.key, i); for (const a of f.aliases) fieldByKey.set(a, i); });
+const companionKeys = new Set(FIELDS.map((f) => f.companion).filter((c) => c !== ""));
 const roleByKey = new Map<string, string>();
 for (const r of RECORD_KEYS) for (const k of r.keys) roleByKey.set(k, r.role);
 
@@ -360,6 +419,7 @@ function buildEvent(members: Member[], recordTime: Instant | undefined): Event {
   const roles = new Map<string, Member>();
   const extras = new Map<string, Member>();
   let dropped = 0;
+  let reserved = 0;
   const repeats = new Repeats();
   for (const m of members) {
     const f = fieldByKey.get(m.key);
@@ -377,6 +437,8 @@ function buildEvent(members: Member[], recordTime: Instant | undefined): Event {
       if (r !== "message" || !plain) continue;
     }
     if (!plain || !/^[A-Za-z][A-Za-z0-9_]{0,31}$/.test(m.key)) { dropped++; continue; }
+    // a companion key is written only for a value moved from its typed key
+    if (companionKeys.has(m.key)) { reserved++; continue; }
     if (extras.has(m.key) && r === undefined) repeats.note(m.key);
     if (extras.has(m.key) || extras.size < MAX_EXTRA) extras.set(m.key, m);
     else dropped++;
@@ -469,7 +531,7 @@ function buildEvent(members: Member[], recordTime: Instant | undefined): Event {
     ev.truncated = true;
     addWarning(ev, "message: 1024 bytes or more, the size at which Segura's UDP datagrams are cut; converted as received", skipped);
   }
-  listFields(ev, slots, extras, dropped, skipped, line.fromLine);
+  listFields(ev, slots, extras, dropped, skipped, line.fromLine, reserved);
   if (line.bare !== undefined) {
     ev.bare = line.bare;
     ev.site = SITE_ROLES.map((r) => roles.get(r)).filter((m): m is Member => m !== undefined && m.kind !== "null" && m.text.length > 0);
@@ -509,16 +571,20 @@ function lineSeverities(ev: Event, roles: Map<string, Member>, givenName: string
   if (cef >= 0) ev.cefSeverity = cef;
 }
 
-function listFields(ev: Event, slots: Map<number, Member>, extras: Map<string, Member>, dropped: number, skipped: { n: number }, fromLine = false): void {
+function listFields(ev: Event, slots: Map<number, Member>, extras: Map<string, Member>, dropped: number, skipped: { n: number }, fromLine = false, reserved = 0): void {
   FIELDS.forEach((f, i) => {
     const m = slots.get(i);
     let v: string;
+    let key = f.key;
+    let max = f.max;
     if (m && m.kind !== "null" && m.text.length > 0) {
-      const check = TYPE_CHECKS[f.type];
-      if (check) {
-        const [test, why] = check;
-        const ok = (m.kind === "string" || m.kind === "number") && (typeof test === "function" ? test(m.text) : test.test(m.text));
-        if (!ok) { addWarning(ev, `${f.key}: ${why}, left out`, skipped); return; }
+      if (f.check !== "string" && !((m.kind === "string" || m.kind === "number") && fitsCheck(f.check, m.text))) {
+        // moved, as text, to the companion key; left out when the key has none
+        const why = `${f.key}: ${CHECK_REASONS[f.check]}`;
+        if (!f.companion) { addWarning(ev, why + WARN_LEFT_OUT, skipped); return; }
+        addWarning(ev, why + WARN_MOVED_TO + f.companion, skipped);
+        key = f.companion;
+        max = MAX_MOVED_VALUE;
       }
       v = m.text;
     } else if (f.key === "rt" && ev.time) v = String(ev.time.sec * 1000 + Math.floor(ev.time.micro / 1000));
@@ -526,11 +592,11 @@ function listFields(ev: Event, slots: Map<number, Member>, extras: Map<string, M
     else if (f.key === "dvchost" && ev.host) v = ev.host;
     else return;
     if (f.key === "msg") ev.msg = v;
-    if (f.max > 0 && bytesOf(v) > f.max) {
-      v = utf8Prefix(v, f.max);
-      addWarning(ev, f.key === "msg" ? "msg: truncated to 1023 bytes in CEF (the syslog MSG keeps it whole)" : `${f.key}: truncated`, skipped);
+    if (max > 0 && bytesOf(v) > max) {
+      v = utf8Prefix(v, max);
+      addWarning(ev, f.key === "msg" ? "msg: truncated to 1023 bytes in CEF (the syslog MSG keeps it whole)" : `${key}: truncated`, skipped);
     }
-    ev.fields.push([f.key, v]);
+    ev.fields.push([key, v]);
   });
   for (const [k, m] of extras) {
     if (m.kind === "null" || m.text.length === 0) continue;
@@ -543,6 +609,7 @@ function listFields(ev: Event, slots: Map<number, Member>, extras: Map<string, M
     ev.fields.push([k, v]);
   }
   if (dropped > 0) addWarning(ev, `${dropped} keys left out (not a plain identifier of up to 32 characters, or over 64 unknown keys)`, skipped);
+  if (reserved > 0) addWarning(ev, `${reserved} keys left out (reserved for moved values: <typed key>Invalid)`, skipped);
   if (skipped.n > 0) ev.warnings.push(`${skipped.n} more warnings left out`);
 }
 
@@ -738,7 +805,7 @@ const headerField = (s: string, max: number): string => (s ? printUsAscii(utf8Pr
 function hostnameField(host: string): string {
   if (!host) return "-";
   const h = utf8Prefix(host, MAX_HOSTNAME);
-  const keepColon = isIp(h);
+  const keepColon = isIpv6(h);
   return [...h].map((ch) => (/^[A-Za-z0-9._-]$/.test(ch) || (ch === ":" && keepColon) ? ch : "_")).join("");
 }
 function syslogHeader(ev: Event): string {

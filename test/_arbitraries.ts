@@ -12,7 +12,27 @@ export const hostileText = fc.oneof(
   fc.string({ unit: "binary", maxLength: 40 }),
 );
 
+/** Values at the edges of the typed keys' checks (docs/catalogue.md, "Typed keys"), and each of them
+ * with one character inserted, removed or replaced. */
+const TYPED_EDGES = [
+  "0", "-0", "00", "010", "2147483647", "2147483648", "-2147483648", "-2147483649", "9223372036854775807", "9223372036854775808",
+  "-9223372036854775809", "65535", "65536", "70000", "0x1F", "1e3", "1.5", "3.4028234e38", "3.4028235e38", "1.7976931348623157e308",
+  "1.7976931348623158e308", "1e400", "1e-400", "90", "90.0001", "-90", "180", "-180.5", "0.9e2", "900e-1",
+  "1.2.3.4", "001.002.003.004", "255.255.255.255", "256.0.0.1", ".10.156", ".0.1", "localhost", "::", "::1", "fe80::1",
+  "1:2:3:4:5:6:7:8", "1:2:3:4:5:6:7::", "::1:2:3:4:5:6:7:8", "::ffff:1.2.3.4", "1::2:3:4:5:6:1.2.3.4", "fe80::1%eth0", "[::1]",
+  "00:11:22:33:44:55", "00:11-22:33:44:55", "AA-BB-CC-DD-EE-FF", "1715000000000", "May  6 10:00:00", "May 06 2024 10:00:00.123 UTC",
+  "Feb 29 10:00:00", "Feb 29 2023 10:00:00", "Feb 29 2000 10:00:00", "Jan 2 10:00:00 ABCT", "Jan 2 10:00:00 GMTT", "Dec 31 2099 23:59:59",
+];
+export const typedEdge: fc.Arbitrary<string> = fc.oneof(
+  fc.constantFrom(...TYPED_EDGES),
+  fc.tuple(fc.constantFrom(...TYPED_EDGES), fc.nat(), fc.nat(2), fc.constantFrom("0", "1", "9", ".", ":", "-", "e", "f", "g", " ", "T", "Z")).map(([v, at, how, c]) => {
+    const i = at % (v.length + 1);
+    return how === 0 ? v.slice(0, i) + c + v.slice(i) : how === 1 ? v.slice(0, i) + v.slice(i + 1) : v.slice(0, i) + c + v.slice(i + 1);
+  }),
+);
+
 const jsonValue: fc.Arbitrary<unknown> = fc.oneof(
+  { weight: 3, arbitrary: typedEdge },
   { weight: 6, arbitrary: hostileText },
   { weight: 2, arbitrary: fc.integer() },
   { weight: 1, arbitrary: fc.double({ noNaN: true, noDefaultInfinity: true }) },

@@ -4,6 +4,7 @@
 import fc from "fast-check";
 import { FIELDS, RECORD_KEYS, EVENTS, LAYOUTS, type CatalogueField } from "../src/_catalogue.js";
 import { exampleLines } from "./_helpers.js";
+import { fitsCheck } from "../src/_reference.js";
 
 export type Pairs = [string, unknown][];
 
@@ -67,7 +68,7 @@ export const asSyslogText = (s: string): string => asCefValue(s).replace(/\n/g, 
 export const asHostname = (s: string): string | null => {
   if (s === "") return null;
   const h = utf8Prefix(s.toWellFormed(), 255);
-  const v6 = isIp(h);
+  const v6 = fitsCheck("ipv6_address", h);
   let out = "";
   for (const ch of h) out += /^[A-Za-z0-9._-]$/.test(ch) || (ch === ":" && v6) ? ch : "_";
   return out;
@@ -117,21 +118,12 @@ function textOf(v: unknown): string | undefined {
   const t = typeof v === "string" ? v : JSON.stringify(v);
   return t.length > 0 ? t : undefined;
 }
-const TYPE_OK: Record<string, (t: string, v: unknown) => boolean> = {
-  integer: (t, v) => (typeof v === "string" || typeof v === "number") && /^-?\d{1,19}$/.test(t),
-  long: (t, v) => (typeof v === "string" || typeof v === "number") && /^-?\d{1,19}$/.test(t),
-  double: (t, v) => (typeof v === "string" || typeof v === "number") && /^-?\d+(\.\d+)?([eE][+-]?\d+)?$/.test(t),
-  ipv4_address: (t, v) => typeof v === "string" && isIp(t),
-  ipv6_address: (t, v) => typeof v === "string" && isIp(t),
-  ip_address: (t, v) => typeof v === "string" && isIp(t),
-  mac_address: (t, v) => typeof v === "string" && /^[0-9a-fA-F]{2}([:-][0-9a-fA-F]{2}){5}$/.test(t),
-  timestamp: (_t, v) => typeof v === "string" || typeof v === "number",
-};
-function isIp(s: string): boolean {
-  const v4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(s);
-  if (v4) return v4.slice(1).every((p) => Number(p) <= 255);
-  return s.length >= 2 && s.length <= 45 && /^[0-9a-fA-F:.]+$/.test(s) && s.includes(":");
-}
+/** A typed value passes its check when it is a JSON string or number whose text passes. */
+const fits = (check: string, t: string, v: unknown): boolean => (typeof v === "string" || typeof v === "number") && fitsCheck(check, t);
+/** Companion keys: where a typed key's value that does not fit goes; never taken from the record. */
+const COMPANIONS = new Set(FIELDS.map((f) => f.companion).filter((c) => c !== ""));
+/** A moved value is cut at 1023 bytes. */
+const MAX_MOVED_VALUE = 1023;
 const PLAIN_KEY = /^[A-Za-z][A-Za-z0-9_]{0,31}$/;
 
 /** The record's fields as the contract lists them: catalogue fields in catalogue order (with rt, cat
@@ -144,7 +136,7 @@ export function expectedFields(pairs: Pairs, meta: Meta, recordTime: Instant): [
     const f = fieldOf.get(k);
     if (f) slots.set(f.key, v);
     else if (roleOf.has(k)) roles.set(roleOf.get(k)!, v);
-    else if (PLAIN_KEY.test(k) && (extras.has(k) || extras.size < 64)) extras.set(k, v);
+    else if (PLAIN_KEY.test(k) && !COMPANIONS.has(k) && (extras.has(k) || extras.size < 64)) extras.set(k, v);
   }
   const time = parseTime(roles.get("timestamp")) ?? recordTime;
   const host = typeof roles.get("host") === "string" ? (roles.get("host") as string) : "";
@@ -153,14 +145,19 @@ export function expectedFields(pairs: Pairs, meta: Meta, recordTime: Instant): [
   for (const f of FIELDS) {
     const v = slots.get(f.key);
     let t = textOf(v);
-    if (t !== undefined && TYPE_OK[f.type] && !TYPE_OK[f.type]!(t, v)) continue;
+    let key = f.key, max = f.max;
+    if (t !== undefined && f.check !== "string" && !fits(f.check, t, v)) {
+      if (!f.companion) continue;
+      key = f.companion;
+      max = MAX_MOVED_VALUE;
+    }
     if (t === undefined) {
       if (f.key === "rt") t = String(time.sec * 1000 + Math.floor(time.micro / 1000));
       else if (f.key === "cat") t = category;
       else if (f.key === "dvchost" && host !== "") t = host;
       else continue;
     }
-    out.push([f.key, f.max > 0 ? utf8Prefix(t.toWellFormed(), f.max) : t.toWellFormed()]);
+    out.push([key, max > 0 ? utf8Prefix(t.toWellFormed(), max) : t.toWellFormed()]);
   }
   for (const [k, v] of extras) {
     const t = textOf(v);
@@ -250,17 +247,22 @@ export const benignText: fc.Arbitrary<string> = fc.stringMatching(/^[a-z][a-z0-9
 export const receiverText: fc.Arbitrary<string> = hostileText.filter((s) => bytes(s) < 8000);
 
 const STRING_FIELDS = FIELDS.filter((f) => f.type === "string" && f.key !== "msg");
+/** Valid values of each check (test/types.test.ts has the edges). */
 const TYPED_VALUE: Record<string, fc.Arbitrary<unknown>> = {
   integer: fc.oneof(fc.integer({ min: 0, max: 65535 }), fc.integer({ min: 0, max: 65535 }).map(String)),
   long: fc.oneof(fc.integer(), fc.integer().map(String)),
+  port: fc.oneof(fc.integer({ min: 0, max: 65535 }), fc.integer({ min: 0, max: 65535 }).map(String)),
   double: fc.oneof(fc.constantFrom(-23.6261, 46.7916, 0, 1.5), fc.constantFrom("-23.6261", "1e5", "3.25")),
+  float: fc.oneof(fc.constantFrom(-23.6261, 46.7916, 0, 1.5), fc.constantFrom("-23.6261", "1e5", "3.25")),
+  latitude: fc.oneof(fc.constantFrom(-23.6261, 46.7916, 0, 90), fc.constantFrom("-23.6261", "-90", "3.25")),
+  longitude: fc.oneof(fc.constantFrom(-46.6388, 180, 0, 1.5), fc.constantFrom("-46.6388", "-180", "3.25")),
   ipv4_address: fc.ipV4(),
   ipv6_address: fc.constantFrom("::1", "fe80::1", "2001:db8::7"),
   ip_address: fc.oneof(fc.ipV4(), fc.constantFrom("::1", "2001:db8::7")),
   mac_address: fc.constantFrom("00:11:22:33:44:55", "AA-BB-CC-DD-EE-FF"),
-  timestamp: fc.constantFrom("1715000000000", "2024-05-06T10:00:00Z"),
+  timestamp: fc.constantFrom("1715000000000", "May  6 10:00:00", "May 06 2024 10:00:00.123 UTC"),
 };
-const TYPED_FIELDS = FIELDS.filter((f) => TYPED_VALUE[f.type] !== undefined && f.key !== "rt");
+const TYPED_FIELDS = FIELDS.filter((f) => TYPED_VALUE[f.check] !== undefined && f.key !== "rt");
 
 /** Where a value goes in a record shape: a text slot takes generated text, a typed slot a valid value. */
 export type Slot = { key: string; text: true } | { key: string; text: false; value: unknown };
@@ -277,7 +279,7 @@ export function shape(opts: ShapeOptions): fc.Arbitrary<{ id: Slot; slots: Slot[
   const unknown = fc.constant<Slot>({ key: "event_id", text: true });
   const stringField = fc.constantFrom(...STRING_FIELDS).chain((f) => fc.constantFrom(f.key, ...f.aliases)).map((key): Slot => ({ key, text: true }));
   const typedFields = TYPED_FIELDS;
-  const typedField = fc.constantFrom(...typedFields).chain((f) => fc.tuple(fc.constant(f.key), TYPED_VALUE[f.type]!)).map(([key, value]): Slot => ({ key, text: false, value }));
+  const typedField = fc.constantFrom(...typedFields).chain((f) => fc.tuple(fc.constant(f.key), TYPED_VALUE[f.check]!)).map(([key, value]): Slot => ({ key, text: false, value }));
   const extraKey = fc.stringMatching(/^[A-Za-z][A-Za-z0-9_]{0,31}$/).filter((k) => !fieldOf.has(k) && !roleOf.has(k));
   const extra = extraKey.map((key): Slot => ({ key, text: true }));
   const badKey = fc.oneof(hostileText, fc.stringMatching(/^[A-Za-z][A-Za-z0-9_]{32,40}$/), fc.constantFrom("a-b", "1abc", "_x", "a.b", "a b", "a=b", "a|b", "a]b", "é"))

@@ -1,7 +1,7 @@
 // fast-check generators of Segura's own lines as a shipper's syslog input keeps them.
 import fc from "fast-check";
 import { FIELDS, EVENTS } from "../src/_catalogue.js";
-import { hostileText, recordText } from "./_arbitraries.js";
+import { hostileText, recordText, typedEdge } from "./_arbitraries.js";
 
 const extKey = fc.oneof(
   fc.constantFrom(...FIELDS.flatMap((f) => [f.key, ...f.aliases])),
@@ -9,6 +9,7 @@ const extKey = fc.oneof(
 );
 const value = fc.oneof(
   hostileText,
+  typedEdge,
   fc.constantFrom("root duid=35", "Action: a=b c", "10.0.0.1", "22", "a\\=b", "a\\|b", "x\\ny", "trailing\\", "   "),
   fc.string({ maxLength: 30 }),
 );

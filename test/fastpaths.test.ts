@@ -188,7 +188,7 @@ describe("a record's length is its end, whatever follows it in memory", () => {
     const bytes = new TextEncoder().encode(record + after);
     expect(convertPrefix(freshHost(), bytes, new TextEncoder().encode(record).length)).toBe(referenceConvert(record, "cef", true, SEC, NSEC));
   });
-  it.each(['{"event_id":16,"suser":"u","msg":"at the end of memory"}', '{"suser":"unterminated', '{"msg":"x"} '])("%s ending at the last byte of memory", (record) => {
+  it.each(['{"event_id":16,"suser":"u","msg":"at the end of memory"}', '{"suser":"unterminated', '{"msg":"x"} ', '{"event_id":16,"c6a1":"::ffff:1.2.3.4","start":"Jan 2 10:00:00 ABCT","dpt":"x"}'])("%s ending at the last byte of memory", (record) => {
     // a page the module's heap does not know of (grown by the host once the heap is set up and the
     // engine's buffers are allocated), the record in its last bytes: the scanner must neither read
     // past memory nor lose the record

@@ -8,6 +8,8 @@ import fc from "fast-check";
 import { FILTER_FUNCTIONS, type FilterFunction } from "../src/_host.js";
 import { freshHost, recordText, FORMAT_OF } from "./_helpers.js";
 import { parseCef, parseSyslog } from "./_parse.js";
+import { typedEdge } from "./_arbitraries.js";
+import { FIELDS } from "../src/_catalogue.js";
 import { startRsyslog, startSyslogNg, debianVersion, type Receiver, type Received } from "./_receivers.js";
 import {
   SAMPLES, SD_ID, catalogueRecords, expectedEvent, receiverEvent, shape, fill, recordJson,
@@ -42,7 +44,13 @@ const generatedEvent: fc.Arbitrary<Pairs> = shape({ hostileKeys: false }).chain(
   fc.tuple(fc.array(everydayText, { minLength: 24, maxLength: 24 }), fc.constantFrom("segura-01.example.com", "10.0.0.5", "fe80::1", "pam")).map(([t, h]) => fill(s, t, [h])),
 );
 
+/** Typed keys with values at their checks' edges: most are moved to the companion key. */
+const TYPED_KEYS = FIELDS.filter((f) => f.check !== "string" && f.key !== "rt").flatMap((f) => [f.key, ...f.aliases]);
+const edgeEvent: fc.Arbitrary<Pairs> = fc.array(fc.tuple(fc.constantFrom(...TYPED_KEYS), typedEdge), { minLength: 1, maxLength: 8 })
+  .map((pairs): Pairs => [["event_id", 16], ...pairs]);
+
 const CORPORA: [string, () => Pairs[]][] = [
+  ["typed value at a check's edge", () => fc.sample(edgeEvent, { numRuns: 150, seed: 4291 })],
   ["bundled sample", () => SAMPLES.map(fromSample)],
   ["catalogue event", () => catalogueRecords().map(([, json]) => fromSample(json))],
   ["generated event", () => fc.sample(generatedEvent, { numRuns: 300, seed: 5425 })],
@@ -219,6 +227,9 @@ describe("inputs that would trigger receiver defects round-trip, by the output's
   const ROWS: [string, Receiver["name"], Pairs][] = [
     ["a host name with '[' (syslog-ng): HOSTNAME keeps a host name's characters", "syslog-ng", [["event_id", 16], ["host", "pam[1]"]]],
     ["a host name with ':' that is not an IPv6 address (syslog-ng)", "syslog-ng", [["event_id", 16], ["host", "segura:8443"]]],
+    ["a host name of hex digits and ':' that is no IPv6 address (syslog-ng)", "syslog-ng", [["event_id", 16], ["host", "cafe:1"]]],
+    ["a moved value in structured data (syslog-ng)", "syslog-ng", [["event_id", 16], ["dst", "localhost"], ["dpt", "ssh"]]],
+    ["a moved value in structured data (rsyslog)", "rsyslog", [["event_id", 16], ["dst", '.10.156 "]='], ["dpt", 70000]]],
     ["an IPv6 address as host name keeps its ':' (syslog-ng)", "syslog-ng", [["event_id", 16], ["host", "2001:db8::7"]]],
     ["a msg that starts with U+FEFF (syslog-ng): written as U+FFFD", "syslog-ng", [["event_id", 16], ["msg", "\ufeffhello"]]],
     ["the CEF eventId field beside the event's own event-id (rsyslog)", "rsyslog", [["event_id", 16], ["eventId", 77]]],

@@ -1,0 +1,3 @@
+module segura-siem/test/gocheck
+
+go 1.21
