@@ -410,7 +410,6 @@ function hostnameFromHost(): void {
     hostnameClass = hostClass;
     return;
   }
-  hostnameClass = CLASS_UNKNOWN;
   const n = utf8Prefix(hostPtr, hostLen, MAX_HOSTNAME);
   const keepColon = isIp(hostPtr, n);
   const d = arenaTake(n);
@@ -424,6 +423,9 @@ function hostnameFromHost(): void {
   }
   hostnamePtr = d;
   hostnameLen = o;
+  // A-Za-z0-9 . _ - and an IPv6 address's ':' only: written as they are (the ':' that PROCID and
+  // MSGID replace stays here)
+  hostnameClass = 0;
 }
 
 // ---- building ------------------------------------------------------------------------------

@@ -193,7 +193,8 @@ export function escapeMsg(s: string): string {
 }
 export function printUsAscii(s: string): string {
   let out = "";
-  for (const ch of s) out += ch >= "!" && ch <= "~" ? ch : "_";
+  // ':' too: no "CEF:" in PROCID or MSGID, where a parser looking for the first "CEF:" would read it
+  for (const ch of s) out += ch >= "!" && ch <= "~" && ch !== ":" ? ch : "_";
   return out;
 }
 export function escapeJson(s: string): string {

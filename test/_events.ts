@@ -72,11 +72,11 @@ export const asHostname = (s: string): string | null => {
   for (const ch of h) out += /^[A-Za-z0-9._-]$/.test(ch) || (ch === ":" && v6) ? ch : "_";
   return out;
 };
-/** PROCID, MSGID: PRINTUSASCII, anything else written as '_'. */
+/** PROCID, MSGID: PRINTUSASCII but ':', anything else written as '_'. */
 export const asPrintUsAscii = (s: string, max: number): string | null => {
   if (s === "") return null;
   let out = "";
-  for (const ch of utf8Prefix(s.toWellFormed(), max)) out += ch >= "!" && ch <= "~" ? ch : "_";
+  for (const ch of utf8Prefix(s.toWellFormed(), max)) out += ch >= "!" && ch <= "~" && ch !== ":" ? ch : "_";
   return out;
 };
 
