@@ -641,7 +641,9 @@ function hostnameField(host: string): string {
   if (!host) return "-";
   const h = utf8Prefix(host, MAX_HOSTNAME);
   const keepColon = isIp(h);
-  return [...h].map((ch) => (/^[A-Za-z0-9._-]$/.test(ch) || (ch === ":" && keepColon) ? ch : "_")).join("");
+  // an IPv6 address in lower case (RFC 5952 §4.3), so that no HOSTNAME reads "CEF:"
+  const out = [...h].map((ch) => (/^[A-Za-z0-9._-]$/.test(ch) || (ch === ":" && keepColon) ? ch : "_")).join("");
+  return keepColon ? out.toLowerCase() : out;
 }
 function syslogHeader(ev: Event): string {
   const ts = ev.time ? formatTimestamp(ev.time) : "-";
