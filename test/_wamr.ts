@@ -39,6 +39,7 @@ export class WamrHost {
   private bufferedBytes = 0;
   private stderr = "";
   private failed: Error | undefined;
+  private corked = false;
 
   constructor(readonly wasm: string) {
     this.child = spawn(tool("wamr"), ["filter", wasm], { stdio: ["pipe", "pipe", "pipe"] });
@@ -55,6 +56,12 @@ export class WamrHost {
     const frame = Buffer.concat([...field(c.fn), ...field(c.tag ?? "segura.events"), u32(c.sec ?? 0), u32(c.nsec ?? 0), ...field(c.record)]);
     return new Promise<WamrResult>((resolve, reject) => {
       this.pending.push({ resolve, reject });
+      // the frames of one turn of the event loop go out in one write
+      if (!this.corked) {
+        this.corked = true;
+        this.child.stdin!.cork();
+        process.nextTick(() => { this.corked = false; this.child.stdin!.uncork(); });
+      }
       this.child.stdin!.write(frame);
     });
   }
