@@ -50,7 +50,7 @@ export let hostPtr: usize = 0;
 export let hostLen: usize = 0;
 let hostClass: u8 = 0;
 /** The host as RFC 5424 HOSTNAME: cut to 255 bytes, then every character but A-Za-z0-9 . _ - (and
- * ':' in an IPv6 address, which is then written in lower case) as '_'. RFC 5424 allows any PRINTUSASCII, but syslog-ng rejects the whole
+ * ':' in an IPv6 address) as '_'. RFC 5424 allows any PRINTUSASCII, but syslog-ng rejects the whole
  * message for '[' or a ':' it cannot read as IPv6, and a HOSTNAME names a host. */
 export let hostnamePtr: usize = 0;
 export let hostnameLen: usize = 0;
@@ -599,6 +599,7 @@ function hostnameFromHost(): void {
     hostnameClass = hostClass;
     return;
   }
+  hostnameClass = CLASS_UNKNOWN;
   const n = utf8Prefix(hostPtr, hostLen, MAX_HOSTNAME);
   const keepColon = isIpv6(hostPtr, n);
   const d = arenaTake(n);
@@ -607,16 +608,11 @@ function hostnameFromHost(): void {
     const c = <u32>load<u8>(hostPtr + i);
     if ((c & 0xc0) == 0x80) continue; // one '_' per character
     const ok = (c | 32) - 97 < 26 || c - 48 < 10 || c == 46 || c == 95 || c == 45 || (c == 58 && keepColon);
-    // an IPv6 address in lower case (RFC 5952 §4.3): no HOSTNAME reads "CEF:", where a parser looking
-    // for the first "CEF:" of the line (Elastic's decode_cef) would start
-    store<u8>(d + o, !ok ? 95 : keepColon && c - 65 < 26 ? <u8>(c | 32) : <u8>c);
+    store<u8>(d + o, ok ? <u8>c : 95);
     o++;
   }
   hostnamePtr = d;
   hostnameLen = o;
-  // A-Za-z0-9 . _ - and an IPv6 address's ':' only: written as they are (the ':' that PROCID and
-  // MSGID replace stays here)
-  hostnameClass = 0;
 }
 
 /** A received line keeps what its sender wrote: its CEF Name, its CEF severity (the CEF header's, or

@@ -37,7 +37,7 @@ export const CTX_CEF_VALUE: i32 = 1;
 export const CTX_SD_VALUE: i32 = 2;
 /** RFC 5424 MSG: free text, CR and LF written as \r, \n so one event stays one line. */
 export const CTX_MSG: i32 = 3;
-/** RFC 5424 header fields (§6.2): PRINTUSASCII but ':' only; anything else becomes '_'. */
+/** RFC 5424 header fields (§6.2): PRINTUSASCII only; anything else becomes '_'. */
 export const CTX_PRINTUSASCII: i32 = 4;
 /** A JSON string (RFC 8259 §7): '"', '\' escaped, control characters as \u00XX. */
 export const CTX_JSON: i32 = 5;
@@ -81,9 +81,6 @@ function initTables(): void {
       } else if (ctx == CTX_PRINTUSASCII) {
         setRange(t, 0, 32, A_UNDERSCORE);
         store<u8>(t + 127, A_UNDERSCORE);
-        // ':' too, so that no PROCID or MSGID can hold "CEF:": a parser that takes the CEF message
-        // from the first "CEF:" of the line (Elastic's decode_cef) would read a forged header there
-        store<u8>(t + 58, A_UNDERSCORE);
         setRange(t, 0x80, 0xbf, A_DROP);
         setRange(t, 0xc0, 0xff, A_UNDERSCORE);
       } else if (ctx == CTX_JSON) {

@@ -21,14 +21,9 @@
 // bytes) of the median round, the slowest and fastest rounds, and ratios taken within each round
 // (median over rounds).
 //
-// WAMR: the same corpus, the three functions and the no-op module, through hosts/wamr's bench mode (WAMR's
-// fast interpreter, called as Fluent Bit's wasm filter calls it, timed inside that process); records/s
-// of the median round and each function's ratio to the no-op, taken within each round. This is the
-// speed that counts inside Fluent Bit. The host is built by scripts/build-tools.mjs (npm test does).
-//
 // Instruction counts come from an instrumented copy of the same binary (bench/instrument.ts); they do
-// not depend on the machine: a diagnostic for the interpreter.
-import { existsSync, readFileSync, writeFileSync, statSync, mkdirSync } from "node:fs";
+// not depend on the machine, so they are the number to watch for the interpreter (WAMR fast-interp).
+import { readFileSync, writeFileSync, statSync, mkdirSync } from "node:fs";
 import { join, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 import { spawnSync } from "node:child_process";
@@ -50,8 +45,6 @@ const SEC = 1715000000;
 const NSEC = 123456789;
 const FORMAT_OF: Record<FilterFunction, LineFormat> = { segura_cef: "cef", segura_syslog: "syslog", segura_cef_syslog: "cef-syslog" };
 const PROFILE_WASM = join(ROOT, "build", "segura.profile.wasm");
-const WAMR_HOST = join(ROOT, "node_modules", ".cache", "bin", "segura-wamr");
-const CORPUS_FILE = join(ROOT, "build", "bench-corpus.jsonl");
 const MIN_SAMPLE_NS = 40e6;
 
 // ---- options -------------------------------------------------------------------------------
@@ -169,29 +162,6 @@ function timeAll(contenders: Contender[], corpus: Corpus): Timing[] {
       samples: perRecord[i]!.map((x) => 1e9 / x),
     };
   });
-}
-
-// ---- WAMR ----------------------------------------------------------------------------------
-interface WamrTiming { name: string; recordsPerSec: number; slowest: number; fastest: number; memoryBytes: number; rounds: number[] }
-
-function timeWamr(corpus: Corpus): { timings: WamrTiming[]; ratios: { name: string; ofCeiling: number }[] } {
-  if (!existsSync(WAMR_HOST)) throw new Error(`${WAMR_HOST} is missing: run \`node scripts/build-tools.mjs\` (npm test does)`);
-  const dec = new TextDecoder();
-  const lines = corpus.records.map((r) => dec.decode(r));
-  if (lines.some((l) => l.includes("\n"))) throw new Error("a corpus record holds a line feed");
-  writeFileSync(CORPUS_FILE, lines.join("\n") + "\n");
-  const contenders = [...FILTER_FUNCTIONS.map((fn) => `${ENGINE_WASM}:${fn}`), `${NOOP_WASM}:${NOOP_FUNCTION}`];
-  const r = spawnSync(WAMR_HOST, ["bench", CORPUS_FILE, String(ROUNDS), ...contenders], { encoding: "utf8", maxBuffer: 1 << 24 });
-  if (r.status !== 0) throw new Error(`segura-wamr bench failed (${r.status}): ${r.stderr}`);
-  const out = JSON.parse(r.stdout) as { records: number; contenders: { function: string; rounds: number[]; median: number; memory_bytes: number }[] };
-  if (out.records !== corpus.records.length) throw new Error(`segura-wamr read ${out.records} records, not ${corpus.records.length}`);
-  const names = [...FILTER_FUNCTIONS, "ceiling (no-op wasm)"];
-  const timings = out.contenders.map((c, i) => ({
-    name: names[i]!, recordsPerSec: median(c.rounds), slowest: Math.min(...c.rounds), fastest: Math.max(...c.rounds), memoryBytes: c.memory_bytes, rounds: c.rounds,
-  }));
-  const noop = timings[timings.length - 1]!;
-  const ratios = FILTER_FUNCTIONS.map((fn, i) => ({ name: fn, ofCeiling: median(timings[i]!.rounds.map((x, k) => x / noop.rounds[k]!)) }));
-  return { timings, ratios };
 }
 
 // ---- instruction counts --------------------------------------------------------------------
@@ -323,7 +293,6 @@ async function main(): Promise<void> {
   for (const c of contenders.slice(0, 4)) { c.pass(); c.pass(); }
   const memAfterWarmup = [...FILTER_FUNCTIONS.map((fn) => hosts[fn].memoryBytes), noopHost.memoryBytes];
   const timings = timeAll(contenders, corpus);
-  const wamr = timeWamr(corpus);
   const memAtEnd = [...FILTER_FUNCTIONS.map((fn) => hosts[fn].memoryBytes), noopHost.memoryBytes];
 
   const counts: Count[] = [];
@@ -356,7 +325,6 @@ async function main(): Promise<void> {
     rounds: ROUNDS,
     throughput: timings.map(({ samples: _s, ...t }) => t),
     ratios,
-    wamr: { throughput: wamr.timings.map(({ rounds: _r, ...t }) => t), ratios: wamr.ratios },
     instructions: counts,
     ceilingInstructions: noopCount,
     module: { path: "build/segura.wasm", bytes: moduleBytes, kib: moduleBytes / 1024, noopBytes: noopBytes.length },
@@ -377,12 +345,6 @@ async function main(): Promise<void> {
   out.push("");
   out.push("ratios of records/s (median over rounds of the ratio within a round)   ours/ceiling   ours/plain JS");
   for (const r of ratios) out.push(`  ${r.name.padEnd(71)} ${fmt(r.ofCeiling, 2).padStart(12)} ${fmt(r.ofPlainJs, 2).padStart(15)}`);
-  out.push("");
-  out.push("throughput in WAMR (hosts/wamr: fast interpreter, Fluent Bit's calls)   records/s   [slowest .. fastest round]   ours/ceiling");
-  for (const [i, t] of wamr.timings.entries()) {
-    const ratio = wamr.ratios[i] ? fmt(wamr.ratios[i]!.ofCeiling, 3).padStart(14) : "";
-    out.push(`  ${t.name.padEnd(70)} ${fmt(t.recordsPerSec).padStart(9)}   [${fmt(t.slowest)} .. ${fmt(t.fastest)}]${ratio}`);
-  }
   out.push("");
   out.push("executed wasm instructions (instrumented build; machine-independent; ops = without local.get and constants)");
   out.push("                                      instructions/record   per input byte   ops/record   per input byte   host malloc/free   per input byte with it   memory.copy/fill bytes");

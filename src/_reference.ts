@@ -196,8 +196,7 @@ export function escapeMsg(s: string): string {
 }
 export function printUsAscii(s: string): string {
   let out = "";
-  // ':' too: no "CEF:" in PROCID or MSGID, where a parser looking for the first "CEF:" would read it
-  for (const ch of s) out += ch >= "!" && ch <= "~" && ch !== ":" ? ch : "_";
+  for (const ch of s) out += ch >= "!" && ch <= "~" ? ch : "_";
   return out;
 }
 export function escapeJson(s: string): string {
@@ -807,9 +806,7 @@ function hostnameField(host: string): string {
   if (!host) return "-";
   const h = utf8Prefix(host, MAX_HOSTNAME);
   const keepColon = isIpv6(h);
-  // an IPv6 address in lower case (RFC 5952 §4.3), so that no HOSTNAME reads "CEF:"
-  const out = [...h].map((ch) => (/^[A-Za-z0-9._-]$/.test(ch) || (ch === ":" && keepColon) ? ch : "_")).join("");
-  return keepColon ? out.toLowerCase() : out;
+  return [...h].map((ch) => (/^[A-Za-z0-9._-]$/.test(ch) || (ch === ":" && keepColon) ? ch : "_")).join("");
 }
 function syslogHeader(ev: Event): string {
   const ts = ev.time ? formatTimestamp(ev.time) : "-";

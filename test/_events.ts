@@ -64,20 +64,20 @@ export const asCefValue = (s: string): string => s.toWellFormed().replace(OTHER_
 /** An SD-PARAM value or MSG: RFC 5424 has no escape for CR and LF, so a parser reads our \r and \n as
  * those two characters; other controls become U+FFFD. */
 export const asSyslogText = (s: string): string => asCefValue(s).replace(/\n/g, "\\n").replace(/\r/g, "\\r");
-/** HOSTNAME: a host name's characters A-Za-z0-9 . _ - (and ':' in an IPv6 address, then in lower case), anything else '_'. */
+/** HOSTNAME: a host name's characters A-Za-z0-9 . _ - (and ':' in an IPv6 address), anything else '_'. */
 export const asHostname = (s: string): string | null => {
   if (s === "") return null;
   const h = utf8Prefix(s.toWellFormed(), 255);
   const v6 = fitsCheck("ipv6_address", h);
   let out = "";
   for (const ch of h) out += /^[A-Za-z0-9._-]$/.test(ch) || (ch === ":" && v6) ? ch : "_";
-  return v6 ? out.toLowerCase() : out; // RFC 5952 §4.3
+  return out;
 };
-/** PROCID, MSGID: PRINTUSASCII but ':', anything else written as '_'. */
+/** PROCID, MSGID: PRINTUSASCII, anything else written as '_'. */
 export const asPrintUsAscii = (s: string, max: number): string | null => {
   if (s === "") return null;
   let out = "";
-  for (const ch of utf8Prefix(s.toWellFormed(), max)) out += ch >= "!" && ch <= "~" && ch !== ":" ? ch : "_";
+  for (const ch of utf8Prefix(s.toWellFormed(), max)) out += ch >= "!" && ch <= "~" ? ch : "_";
   return out;
 };
 

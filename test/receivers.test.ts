@@ -6,11 +6,56 @@
 import { describe, it, expect, afterAll } from "vitest";
 import fc from "fast-check";
 import { FILTER_FUNCTIONS, type FilterFunction } from "../src/_host.js";
-import { FORMAT_OF } from "./_helpers.js";
+import { freshHost, recordText, FORMAT_OF } from "./_helpers.js";
 import { parseCef, parseSyslog } from "./_parse.js";
+import { typedEdge } from "./_arbitraries.js";
+import { FIELDS } from "../src/_catalogue.js";
 import { startRsyslog, startSyslogNg, debianVersion, type Receiver, type Received } from "./_receivers.js";
-import { SD_ID, type Pairs } from "./_events.js";
-import { CORPORA, convert, type Converted } from "./_corpora.js";
+import {
+  SAMPLES, SD_ID, catalogueRecords, expectedEvent, receiverEvent, shape, fill, recordJson,
+  type Pairs, type Meta, type Expected,
+} from "./_events.js";
+
+const SEC = 1715000000;
+const NSEC = 123456789;
+const host = freshHost();
+
+interface Converted { name: string; pairs: Pairs; fn: FilterFunction; line: string; cefLine: string; want: Expected }
+
+/** Runs a record through one filter function and states what it must read as. */
+function convert(name: string, pairs: Pairs, fn: FilterFunction): Converted {
+  const json = recordJson(pairs);
+  const meta = JSON.parse(recordText(host, fn, json, SEC, NSEC)) as Meta;
+  const cefMeta = JSON.parse(recordText(host, "segura_cef", json, SEC, NSEC)) as Meta;
+  return { name, pairs, fn, line: meta.message, cefLine: cefMeta.message, want: expectedEvent(pairs, meta, SEC, NSEC) };
+}
+
+const fromSample = (line: string): Pairs => Object.entries(JSON.parse(line) as Record<string, unknown>);
+
+/** Text a SIEM sees every day: printable Unicode with the separators of both formats, TABs and line breaks. */
+const everydayText = fc.string({
+  minLength: 1, maxLength: 60,
+  unit: fc.oneof(
+    { weight: 6, arbitrary: fc.constantFrom(..."abcdefghijklmnopqrstuvwxyz ABCXYZ0123456789.,:;/-_()'@#%&*+?!") },
+    { weight: 2, arbitrary: fc.constantFrom("|", "=", "\\", "]", "[", '"', "\t", "\n", "\r", "é", "ç", "ã", "😀", "➔", "中") },
+  ),
+});
+const generatedEvent: fc.Arbitrary<Pairs> = shape({ hostileKeys: false }).chain((s) =>
+  fc.tuple(fc.array(everydayText, { minLength: 24, maxLength: 24 }), fc.constantFrom("segura-01.example.com", "10.0.0.5", "fe80::1", "pam")).map(([t, h]) => fill(s, t, [h])),
+);
+
+/** Typed keys with values at their checks' edges: most are moved to the companion key. */
+const TYPED_KEYS = FIELDS.filter((f) => f.check !== "string" && f.key !== "rt").flatMap((f) => [f.key, ...f.aliases]);
+const edgeEvent: fc.Arbitrary<Pairs> = fc.array(fc.tuple(fc.constantFrom(...TYPED_KEYS), typedEdge), { minLength: 1, maxLength: 8 })
+  .map((pairs): Pairs => [["event_id", 16], ...pairs]);
+
+const CORPORA: [string, () => Pairs[]][] = [
+  ["typed value at a check's edge", () => fc.sample(edgeEvent, { numRuns: 150, seed: 4291 })],
+  ["bundled sample", () => SAMPLES.map(fromSample)],
+  ["catalogue event", () => catalogueRecords().map(([, json]) => fromSample(json))],
+  ["generated event", () => fc.sample(generatedEvent, { numRuns: 300, seed: 5425 })],
+  ["hostile event", () => fc.sample(receiverEvent, { numRuns: 200, seed: 3164 })],
+];
 
 /** What each receiver stores for a NILVALUE HOSTNAME: syslog-ng falls back to the sender's address. */
 const NIL_HOSTNAME: Record<Receiver["name"], string | null> = { rsyslog: null, "syslog-ng": "127.0.0.1" };
