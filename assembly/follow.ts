@@ -18,8 +18,8 @@
 //     current file from its start.
 // While running, at the end of the data it compares the file under the path with the one it has
 // open (file serial numbers, WASI `ino`): another file there means rotation, so it reads the open
-// file to its end, then switches. A file shorter than what was read means truncation (copytruncate):
-// it starts again at 0.
+// file to its end, then switches. A file shorter than what was read, or whose first bytes changed,
+// was truncated (copytruncate): it starts again at 0.
 
 @external("wasi_snapshot_preview1", "fd_prestat_get")
 declare function fd_prestat_get(fd: u32, buf: usize): u32;
@@ -408,16 +408,18 @@ export function follow(emit: (line: usize, len: usize) => void): void {
       rotated = false;
       continue;
     }
-    if (fileSize(fd) < done + <u64>used) {
+    sleep(POLL_NS);
+    // before reading on: truncated (copytruncate), or truncated and written again past where it
+    // was read, leaves a file shorter than what was read, or with other first bytes
+    const kept = headHash;
+    const same = fileSize(fd) >= done + <u64>used && hashHead(fd, head) && headHash == kept;
+    headHash = kept;
+    if (!same) {
       say("segura-wasi: the log file was truncated; reading it from its start\n");
       begin(fd, 0, 0, FNV_BASIS);
       continue;
     }
     const now = inoAt(log);
-    if (now != 0 && now != fileIno(fd)) {
-      rotated = true; // one more read of the old file, then switch
-      continue;
-    }
-    sleep(POLL_NS);
+    if (now != 0 && now != fileIno(fd)) rotated = true; // one more read of the old file, then switch
   }
 }
