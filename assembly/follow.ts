@@ -58,7 +58,9 @@ const STDERR: u32 = 2;
 const POLL_NS: u64 = 200_000_000;
 /** The checkpoint names the file by at most this many of its first bytes. */
 const HEAD_MAX: u32 = 1024;
-const READ_CHUNK: usize = 65536;
+const READ_CHUNK: usize = 65536; // bytes asked for per read
+/** The longest line converted whole, as `segura-siem serve --max-line-bytes` by default (docs/cli.md). */
+export const FOLLOW_MAX_LINE: usize = 4 * 1024 * 1024;
 /** The checkpoint: one fixed-width line, rewritten in place. */
 const STATE_PREFIX = "segura-wasi follow 1 offset=";
 const PREFIX_BYTES = 28; // STATE_PREFIX.length, checked by openState
@@ -307,38 +309,57 @@ function matches(fd: u32): bool {
 let buf: usize = 0;
 let cap: usize = 0;
 let used: usize = 0; // bytes in buf; buf[0] is the file's byte at `done`
-let done: u64 = 0; // the offset after the last converted line
+let done: u64 = 0; // the offset of buf[0]: after the last converted line, or inside a line being skipped
 let head: u32 = 0; // how many first bytes of the file the checkpoint names
+let skipping = false; // inside a line that was cut: its bytes are dropped up to its LF
+let maxLine: usize = 0;
 let emitLine: (line: usize, len: usize) => void = (line: usize, len: usize): void => {};
 
-/** Converts the complete lines in buf, advancing the checkpoint after each one. */
+/** The checkpoint moves to `offset`, the start of the next line. */
+function advance(fd: u32, offset: u64): void {
+  if (head < HEAD_MAX && offset > <u64>head) {
+    head = offset < <u64>HEAD_MAX ? <u32>offset : HEAD_MAX;
+    hashHead(fd, head);
+  }
+  writeState(offset, head, headHash);
+}
+
+/** Drops the first n bytes of buf. */
+function consume(n: usize): void {
+  memory.copy(buf, buf + n, used - n);
+  used -= n;
+  done += <u64>n;
+}
+
+/** Converts the complete lines in buf, advancing the checkpoint after each one; a line in progress
+ * that passes maxLine is converted cut (the emitter says so) and the rest of it skipped. */
 function drainLines(fd: u32, from: usize): void {
   let start: usize = 0;
   for (let i = from; i < used; i++) {
     if (load<u8>(buf + i) != 10) continue;
-    emitLine(buf + start, i - start);
+    if (skipping) skipping = false;
+    else emitLine(buf + start, i - start);
     start = i + 1;
-    const offset = done + <u64>start;
-    if (head < HEAD_MAX && offset > <u64>head) {
-      head = offset < <u64>HEAD_MAX ? <u32>offset : HEAD_MAX;
-      hashHead(fd, head);
-    }
-    writeState(offset, head, headHash);
+    advance(fd, done + <u64>start);
   }
-  if (start > 0) {
-    memory.copy(buf, buf + start, used - start);
-    used -= start;
-    done += <u64>start;
+  if (start > 0) consume(start);
+  if (skipping) consume(used);
+  else if (used > maxLine + 1 || (used == maxLine + 1 && load<u8>(buf + used - 1) != 13)) {
+    // the byte after the limit may be the CR of a CRLF ending, so it alone does not count
+    emitLine(buf, used);
+    skipping = true;
+    consume(used);
   }
 }
 
 /** Reads what the file holds now from the checkpoint on; false when it held nothing new. */
 function readSome(fd: u32): bool {
   if (cap - used < READ_CHUNK) {
-    cap = cap * 2 > used + READ_CHUNK ? cap * 2 : used + READ_CHUNK * 2;
+    cap = used + READ_CHUNK * 2;
     buf = heap.realloc(buf, cap);
   }
-  const n = pread(fd, buf + used, cap - used, done + <u64>used);
+  // one bounded read at a time: the buffer holds at most maxLine + 1 bytes and one read
+  const n = pread(fd, buf + used, READ_CHUNK, done + <u64>used);
   if (n == 0) return false;
   const from = used;
   used += n;
@@ -352,18 +373,17 @@ function begin(fd: u32, offset: u64, headLen: u32, hash: u64): void {
   done = offset;
   head = headLen;
   headHash = hash;
+  skipping = false;
   writeState(done, head, headHash);
 }
 
 /** Converts the rest of a file that will not grow any more, a last line without LF included. */
 function finish(fd: u32): void {
   while (readSome(fd)) {}
-  if (used > 0) {
-    emitLine(buf, used);
-    done += <u64>used;
-    used = 0;
-    writeState(done, head, headHash);
-  }
+  if (used > 0) emitLine(buf, used);
+  consume(used);
+  skipping = false;
+  advance(fd, done);
 }
 
 function waitFor(at: Place): u32 {
@@ -375,8 +395,11 @@ function waitFor(at: Place): u32 {
   return <u32>fd;
 }
 
-export function follow(emit: (line: usize, len: usize) => void): void {
+/** Follows the log, converting each line with `emit`; a line is converted whole up to `lineLimit`
+ * bytes. Never returns. */
+export function follow(emit: (line: usize, len: usize) => void, lineLimit: usize): void {
   emitLine = emit;
+  maxLine = lineLimit;
   const log = resolve(followArgPtr, "--follow");
   openState(resolve(stateArgPtr, "--state"));
   cap = READ_CHUNK * 2;

@@ -178,7 +178,7 @@ function overLimit(line: usize, len: usize): bool {
 
 function main(): void {
   parseArgs();
-  if (following()) { follow(emit); return; }
+  if (following()) { follow(emit, maxLine); return; }
   // the buffer holds at most one line within the limit (and its CR) plus one read
   const most: usize = maxLine + 1 + READ_CHUNK;
   let cap: usize = READ_CHUNK * 2;
