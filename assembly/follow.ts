@@ -380,7 +380,7 @@ function begin(fd: u32, offset: u64, headLen: u32, hash: u64): void {
 /** Converts the rest of a file that will not grow any more, a last line without LF included. */
 function finish(fd: u32): void {
   while (readSome(fd)) {}
-  if (used > 0) emitLine(buf, used);
+  if (used > 0 && !skipping) emitLine(buf, used);
   consume(used);
   skipping = false;
   advance(fd, done);
