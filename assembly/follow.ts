@@ -59,8 +59,6 @@ const POLL_NS: u64 = 200_000_000;
 /** The checkpoint names the file by at most this many of its first bytes. */
 const HEAD_MAX: u32 = 1024;
 const READ_CHUNK: usize = 65536; // bytes asked for per read
-/** The longest line converted whole, as `segura-siem serve --max-line-bytes` by default (docs/cli.md). */
-export const FOLLOW_MAX_LINE: usize = 4 * 1024 * 1024;
 /** The checkpoint: one fixed-width line, rewritten in place. */
 const STATE_PREFIX = "segura-wasi follow 1 offset=";
 const PREFIX_BYTES = 28; // STATE_PREFIX.length, checked by openState

@@ -237,6 +237,26 @@ describe.each(RUNNERS)("follow mode under %s", (name, cmd, pre) => {
     expect(offsetIn(p.state)).toBe(Buffer.byteLength(a + b) + 2);
   });
 
+  it("a line longer than --max-line-bytes is converted cut, the rest of it skipped, and the lines after it come through", async () => {
+    const p = place();
+    const c = new Converter(cmd, [...pre, ...p.args, "--max-line-bytes=1024"]);
+    const [a, b] = records(0, 2) as [string, string];
+    const long = `{"event_id": 1, "msg": "${"x".repeat(200_000)}"}`;
+    writeFileSync(p.log, a + "\n" + long.slice(0, 100_000));
+    c.start();
+    await c.atLeast(2); // the cut line comes as soon as the limit is passed, not at its LF
+    appendFileSync(p.log, long.slice(100_000) + "\n" + b + "\n");
+    await c.atLeast(3);
+    await pause(300);
+    await c.kill();
+    expect(c.out).toHaveLength(3);
+    expect([c.out[0], c.out[2]]).toEqual(ref([a, b]));
+    expect(c.out[1]).toMatch(/invalid-record/);
+    expect(c.out[1]!.length).toBeLessThan(3000);
+    expect(c.err.join("\n")).toMatch(/line 2 is longer than 1024 bytes/);
+    expect(offsetIn(p.state)).toBe(Buffer.byteLength(a + long + b) + 3);
+  });
+
   it("a state file that holds no checkpoint: says so, and reads the log from its start", async () => {
     const p = place();
     writeFileSync(p.state, "offset=12\n");
