@@ -2,8 +2,10 @@
 // line on stdout, in order, written as soon as the line is converted.
 //
 //   segura-wasi.wasm <cef|syslog|cef-syslog|json|json-cef|json-syslog|json-cef-syslog>
-//                    [--fixed-time=SECONDS] [--max-line-bytes=N]
+//                    [--fixed-time=SECONDS] [--max-line-bytes=N] [--follow=LOG --state=CHECKPOINT]
 //
+// With --follow the command reads LOG itself instead of stdin, follows it across rotation and
+// resumes after a restart where it stopped (follow.ts).
 // `json` is the JSON object segura_cef_syslog returns to Fluent Bit; json-<format> picks the line.
 // A record without a timestamp gets the current time, or SECONDS with --fixed-time.
 // A line longer than N bytes (default MAX_LINE) is cut as soon as N is passed: its first N bytes,
@@ -11,6 +13,7 @@
 // skipped up to its LF, and stderr says so. Memory stays bounded whatever the input.
 
 import { convert, outLength, FORMAT_CEF, FORMAT_SYSLOG, FORMAT_CEF_SYSLOG } from "./engine";
+import { follow, followArg, following } from "./follow";
 
 @external("wasi_snapshot_preview1", "fd_read")
 declare function fd_read(fd: u32, iovs: usize, iovsLen: u32, nread: usize): u32;
@@ -64,7 +67,7 @@ function startsWith(p: usize, s: string): bool {
   return true;
 }
 
-const USAGE = "usage: segura-wasi.wasm <cef|syslog|cef-syslog|json|json-cef|json-syslog|json-cef-syslog> [--fixed-time=SECONDS] [--max-line-bytes=N]\n";
+const USAGE = "usage: segura-wasi.wasm <cef|syslog|cef-syslog|json|json-cef|json-syslog|json-cef-syslog> [--fixed-time=SECONDS] [--max-line-bytes=N] [--follow=LOG --state=CHECKPOINT]\n";
 
 // decimal numbers for stderr, without allocating
 const DIGITS: usize = memory.data(24);
@@ -122,7 +125,7 @@ function parseArgs(): void {
       const v = numberArg(a + 17, MAX_LINE_LIMIT);
       if (v < <i64>MIN_LINE_LIMIT) { say(STDERR, "segura-wasi: --max-line-bytes takes a whole number from 1024 to 67108864\n"); proc_exit(2); }
       maxLine = <usize>v;
-    } else {
+    } else if (!followArg(a)) {
       say(STDERR, "segura-wasi: unknown argument\n" + USAGE);
       proc_exit(2);
     }
@@ -175,6 +178,7 @@ function overLimit(line: usize, len: usize): bool {
 
 function main(): void {
   parseArgs();
+  if (following()) { follow(emit, maxLine); return; }
   // the buffer holds at most one line within the limit (and its CR) plus one read
   const most: usize = maxLine + 1 + READ_CHUNK;
   let cap: usize = READ_CHUNK * 2;

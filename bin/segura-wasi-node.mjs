@@ -3,7 +3,11 @@
 //
 //   node bin/segura-wasi-node.mjs build/segura-wasi.wasm cef-syslog < events.jsonl
 //
-// i.e. `wasmtime run MODULE ARGS...` with `wasmtime run` replaced by `node bin/segura-wasi-node.mjs`.
+//   node bin/segura-wasi-node.mjs --dir /var/log/segura::/log build/segura-wasi.wasm cef-syslog --follow=/log/...
+//
+// i.e. `wasmtime run [--dir HOST[::GUEST]]... MODULE ARGS...` with `wasmtime run` replaced by
+// `node bin/segura-wasi-node.mjs`. `--dir` preopens a host directory under a guest path (the host
+// path itself without `::GUEST`), as Wasmtime's option does.
 // The module gets this process's stdin, stdout and stderr; its exit code is this process's.
 // For hosts without a WebAssembly runtime, and for the tests (test/vector.test.ts).
 const hide = process.emitWarning;
@@ -12,9 +16,17 @@ process.emitWarning = (warning, ...rest) => {
   if (String(warning).includes("WASI")) return;
   return hide.call(process, warning, ...rest);
 };
-const [module_, ...args] = process.argv.slice(2);
-if (!module_) {
-  process.stderr.write("usage: segura-wasi-node.mjs MODULE.wasm [ARGS...]\n");
+const argv = process.argv.slice(2);
+const preopens = {};
+while (argv[0] === "--dir" || argv[0]?.startsWith("--dir=")) {
+  const spec = argv[0] === "--dir" ? argv.splice(0, 2)[1] : argv.shift().slice(6);
+  if (!spec) break;
+  const at = spec.indexOf("::");
+  preopens[at < 0 ? spec : spec.slice(at + 2)] = at < 0 ? spec : spec.slice(0, at);
+}
+const [module_, ...args] = argv;
+if (!module_ || module_.startsWith("-")) {
+  process.stderr.write("usage: segura-wasi-node.mjs [--dir HOST[::GUEST]]... MODULE.wasm [ARGS...]\n");
   process.exit(2);
 }
 let wasi;
@@ -25,4 +37,4 @@ try {
   process.stderr.write(`segura-wasi-node: ${e.message}\nsegura-wasi-node: run \`npm run build\` first\n`);
   process.exit(70);
 }
-process.exitCode = wasi.runWasi({ wasm: module_, argv0: module_, args });
+process.exitCode = wasi.runWasi({ wasm: module_, argv0: module_, args, preopens });

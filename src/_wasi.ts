@@ -17,6 +17,8 @@ export interface WasiRunOptions {
   wasm?: string | WebAssembly.Module;
   /** argv[0] as the module sees it (default the module's file name). */
   argv0?: string;
+  /** Preopened directories, guest path -> host path (`wasmtime run --dir HOST::GUEST`). */
+  preopens?: Record<string, string>;
 }
 
 const compiled = new Map<string, WebAssembly.Module>();
@@ -58,6 +60,7 @@ export function runWasi(options: WasiRunOptions): number {
     stdin: options.stdin ?? 0,
     stdout: options.stdout ?? 1,
     stderr: options.stderr ?? 2,
+    preopens: options.preopens ?? {},
   });
   const instance = new WebAssembly.Instance(moduleOf(wasm), wasi.getImportObject() as WebAssembly.Imports);
   return wasi.start(instance) ?? 0;

@@ -2,12 +2,15 @@
 import { spawn, type ChildProcess, type SpawnOptions } from "node:child_process";
 import { existsSync } from "node:fs";
 import { createServer, type Server, type Socket } from "node:net";
-import { join } from "node:path";
+import { delimiter, join } from "node:path";
 import type { Readable } from "node:stream";
 import { ROOT } from "./_helpers.js";
 
 export const CLI = join(ROOT, "bin", "segura-siem.mjs");
 export const WASI_RUNNER = join(ROOT, "bin", "segura-wasi-node.mjs");
+
+/** The wasmtime CLI: $WASMTIME, else the first `wasmtime` on PATH; undefined when there is none. */
+export const WASMTIME: string | undefined = process.env.WASMTIME || (process.env.PATH ?? "").split(delimiter).map((d) => join(d, "wasmtime")).find((f) => existsSync(f));
 
 /** The launchers run the compiled program; fail (not skip) with the fix when it is missing. */
 export function requireBuild(): void {

@@ -1,22 +1,21 @@
-// vector.toml, checked and run without Vector: its shell commands are executed exactly as written,
-// with only these substitutions:
-//   - paths: the Segura log becomes a temporary file, /opt/segura-siem/segura-wasi.wasm the built
-//     module, and the `segura-siem` command `node bin/segura-siem.mjs`;
-//   - the WebAssembly runtime: wasmtime cannot be installed here, so `wasmtime run` becomes
-//     `node bin/segura-wasi-node.mjs`, which runs a WASI command the same way under node:wasi
-//     (`wasmtime run MODULE ARGS...` -> `node bin/segura-wasi-node.mjs MODULE ARGS...`);
-//   - ports: the sidecar listens on an ephemeral port and sends to this test's listener, both on
-//     127.0.0.1. The test plays Vector's part around the commands: stdin set to null for the exec
-//     source, the socket sink's newline-delimited text towards the sidecar, the socket source.
+// vector.toml, checked and run without Vector: the exec sources' commands are executed exactly as
+// written, with only these substitutions:
+//   - paths: the Segura log directory and the checkpoint directory become temporary ones,
+//     /opt/segura-siem/... the built module and bin/segura-wasi-node.mjs, `node` this Node;
+//   - the WebAssembly runtime: `wasmtime run` is run as written when wasmtime is installed ($WASMTIME
+//     or PATH), and again as `node bin/segura-wasi-node.mjs`, which runs a WASI command the same way
+//     under node:wasi (`wasmtime run --dir D MODULE ARGS...` -> `node bin/segura-wasi-node.mjs --dir D
+//     MODULE ARGS...`).
+// The test plays Vector's part around the commands: stdin set to null, stdout read line by line,
+// the command killed and started again as respawn_on_exit does.
 import { describe, it, expect, beforeAll, afterAll } from "vitest";
 import { spawn } from "node:child_process";
 import { appendFileSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
-import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { referenceConvert, type LineFormat } from "../src/_reference.js";
 import { exampleLines, ROOT, WASI_WASM } from "./_helpers.js";
-import { CLI, Lines, Receiver, WASI_RUNNER, requireBuild, start, waitUntil } from "./_proc.js";
+import { Lines, WASI_RUNNER, WASMTIME, requireBuild } from "./_proc.js";
 import { parseToml, type TomlTable, type TomlValue } from "./_toml.js";
 
 const config = parseToml(readFileSync(join(ROOT, "vector.toml"), "utf8"));
@@ -32,7 +31,6 @@ const strings = (v: TomlValue | undefined): string[] => {
 };
 const LINE_FORMATS: Record<string, LineFormat> = { cef: "cef", syslog: "syslog", "cef-syslog": "cef-syslog" };
 const ref = (lines: string[], format: LineFormat): string[] => lines.map((l) => referenceConvert(l, format, false, 1715000000, 0));
-const quote = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`;
 
 let dir: string;
 beforeAll(() => {
@@ -66,23 +64,25 @@ describe("vector.toml", () => {
     expect(strings(source.command).length).toBeGreaterThan(0);
   });
 
-  it("the WASI pipeline keeps stderr out of the events and reads the log with tail -F", () => {
-    const a = sources.segura_wasi!;
-    expect(a.include_stderr).toBe(false);
-    expect(strings(a.command)[2]).toMatch(/^tail -n 0 -F \S+ \| wasmtime run \S+\/segura-wasi\.wasm (cef|syslog|cef-syslog)$/);
-    expect(strings(sinks.siem!.inputs)).toEqual(["segura_wasi"]);
+  const EXEC = ["segura_wasi", "segura_wasi_node"];
+  it.each(EXEC)("%s keeps stderr out of the events and follows the log with a checkpoint in a preopened directory", (id) => {
+    const source = sources[id]!;
+    expect(source.include_stderr).toBe(false);
+    const args = strings(source.command);
+    expect(args.filter((a) => a.startsWith("--follow="))).toEqual(["--follow=/log/events.jsonl"]);
+    expect(args.filter((a) => a.startsWith("--state="))).toEqual([expect.stringMatching(/^--state=\/state\/[\w-]+\.pos$/)]);
+    const dirs = args.flatMap((a, i) => (args[i - 1] === "--dir" ? [a] : []));
+    expect(dirs).toEqual(["/var/log/segura::/log", "/var/lib/segura-siem::/state"]);
+    expect(args[args.findIndex((a) => a.endsWith("segura-wasi.wasm")) + 1]).toMatch(/^(cef|syslog|cef-syslog)$/);
   });
 
-  it("the sidecar listens where to_sidecar sends, and sends where from_sidecar listens, on loopback", () => {
-    const args = strings(sources.segura_sidecar!.command);
-    const flag = (f: string): string => args[args.indexOf(f) + 1]!;
-    expect(flag("--listen")).toBe(`tcp://${sinks.to_sidecar!.address}`);
-    expect(flag("--send")).toBe(`tcp://${sources.from_sidecar!.address}`);
-    expect(sinks.to_sidecar!.address).toMatch(/^127\.0\.0\.1:/);
-    expect(sources.from_sidecar).toMatchObject({ type: "socket", mode: "tcp", decoding: { codec: "bytes" }, framing: { method: "newline_delimited" } });
-    expect(strings(sinks.to_sidecar!.inputs)).toEqual(["segura_log"]);
-    expect(sources.segura_log).toMatchObject({ type: "file", include: [expect.stringMatching(/\.jsonl$/)] });
-    expect(get(sinks.siem_via_sidecar!, "inputs")).toEqual(["from_sidecar"]);
+  it("the two ways keep their own checkpoints and each feeds its own sink", () => {
+    const state = (id: string): string => strings(sources[id]!.command).find((a) => a.startsWith("--state="))!;
+    expect(state("segura_wasi")).not.toBe(state("segura_wasi_node"));
+    expect(strings(sources.segura_wasi!.command).slice(0, 2)).toEqual(["wasmtime", "run"]);
+    expect(strings(sources.segura_wasi_node!.command)[0]).toBe("node");
+    expect(strings(sinks.siem!.inputs)).toEqual(["segura_wasi"]);
+    expect(strings(sinks.siem_via_node!.inputs)).toEqual(["segura_wasi_node"]);
   });
 
   it("mentions the stdio transform pull request", () => {
@@ -114,85 +114,78 @@ describe("the TOML reader", () => {
   });
 });
 
-describe("way A: the exec source's command, as written", () => {
-  it("follows the log: records written after it started come out converted, in order, across rotation", async () => {
-    const command = strings(sources.segura_wasi!.command);
-    mkdirSync(join(dir, "segura"));
-    const log = join(dir, "segura", "events.jsonl");
-    const SUBSTITUTIONS: [string, string][] = [
-      ["wasmtime run", `${quote(process.execPath)} ${quote(WASI_RUNNER)}`],
-      ["/opt/segura-siem/segura-wasi.wasm", quote(WASI_WASM)],
-      ["/var/log/segura/events.jsonl", quote(log)],
-    ];
-    const script = SUBSTITUTIONS.reduce((s, [from, to]) => {
-      expect(s).toContain(from);
-      return s.split(from).join(to);
-    }, command[2]!);
-    const format = LINE_FORMATS[/segura-wasi\.wasm (\S+)$/.exec(command[2]!)![1]!]!;
-    expect(command.slice(0, 2)).toEqual(["sh", "-c"]);
+/** An exec source's command with the paths (and, for Wasmtime without Wasmtime, the runtime) replaced. */
+function substituted(id: string, base: string, runtime: "wasmtime" | "node"): string[] {
+  const command = strings(sources[id]!.command);
+  const SUBSTITUTIONS: [string, string][] = [
+    ["/var/log/segura::", join(base, "segura") + "::"],
+    ["/var/lib/segura-siem::", join(base, "state") + "::"],
+    ["/opt/segura-siem/segura-wasi.wasm", WASI_WASM],
+    ["/opt/segura-siem/build/segura-wasi.wasm", WASI_WASM],
+    ["/opt/segura-siem/bin/segura-wasi-node.mjs", WASI_RUNNER],
+  ];
+  const used = new Set<string>();
+  let args = command.map((a) => SUBSTITUTIONS.reduce((x, [from, to]) => {
+    if (!x.startsWith(from)) return x;
+    used.add(from);
+    return to + x.slice(from.length);
+  }, a));
+  // both directories and the module, wherever the way puts it
+  expect(used).toEqual(new Set(SUBSTITUTIONS.map(([from]) => from).filter((from) => command.some((a) => a.startsWith(from)))));
+  expect([...used].filter((u) => u.endsWith("::"))).toHaveLength(2);
+  expect([...used].filter((u) => u.endsWith(".wasm"))).toHaveLength(1);
+  if (args[0] === "node") args[0] = process.execPath;
+  else if (args[0] === "wasmtime" && runtime === "node") args = [process.execPath, WASI_RUNNER, ...args.slice(2)];
+  else if (args[0] === "wasmtime") args[0] = WASMTIME!;
+  return args;
+}
 
-    // Vector: stdin null, stdout read line by line; its own process group, so it can be ended whole
-    const child = spawn(command[0]!, [command[1]!, script], { stdio: ["ignore", "pipe", "pipe"], detached: true });
-    const out = new Lines(child.stdout!);
-    const err = new Lines(child.stderr!);
-    try {
-      // the log does not exist yet; tail says so, then reads it from its start when it appears
-      await err.atLeast(1);
-      expect(err.all[0]).toMatch(/cannot open .*events\.jsonl.*No such file/);
-      const half = 20;
-      writeFileSync(log, samples.slice(0, half).join("\n") + "\n");
-      expect(await out.atLeast(half)).toEqual(ref(samples.slice(0, half), format));
+const RUNS: [id: string, runtime: "wasmtime" | "node"][] = [["segura_wasi", "node"], ["segura_wasi_node", "node"]];
+if (WASMTIME) RUNS.push(["segura_wasi", "wasmtime"]);
 
-      appendFileSync(log, samples.slice(half).join("\n") + "\n");
-      expect(await out.atLeast(samples.length)).toEqual(ref(samples, format));
+describe.each(RUNS)("the exec source %s's command, as written (run by %s)", (id, runtime) => {
+  it("follows the log: records written after it started, while it was down, and across rotation come out converted, in order", async () => {
+    const base = join(dir, `${id}-${runtime}`);
+    mkdirSync(join(base, "segura"), { recursive: true });
+    mkdirSync(join(base, "state"));
+    const log = join(base, "segura", "events.jsonl");
+    const [cmd, ...args] = substituted(id, base, runtime);
+    const format = LINE_FORMATS[args[args.findIndex((a) => a === WASI_WASM) + 1]!]!;
+    const out: string[] = [];
+    // Vector: stdin null, stdout read line by line, stderr apart
+    const launch = (): { lines: Lines; err: Lines; stop: () => Promise<void> } => {
+      const child = spawn(cmd!, args, { stdio: ["ignore", "pipe", "pipe"] });
+      const exited = new Promise((r) => child.once("exit", r));
+      const lines = new Lines(child.stdout!);
+      return {
+        lines,
+        err: new Lines(child.stderr!),
+        stop: async () => {
+          await new Promise((r) => setTimeout(r, 300)); // its checkpoint after the last line
+          child.kill("SIGKILL");
+          await exited;
+          out.push(...lines.all);
+        },
+      };
+    };
+    let run = launch();
+    // the log does not exist yet; the command says so and waits for it
+    expect((await run.err.atLeast(1))[0]).toMatch(/waiting for the log file/);
+    const half = 20;
+    writeFileSync(log, samples.slice(0, half).join("\n") + "\n");
+    expect(await run.lines.atLeast(half)).toEqual(ref(samples.slice(0, half), format));
+    await run.stop();
 
-      // rotation: the file moves away and a new one starts
-      renameSync(log, log + ".1");
-      writeFileSync(log, samples.slice(0, 3).join("\n") + "\n");
-      expect(await out.atLeast(samples.length + 3)).toEqual(ref([...samples, ...samples.slice(0, 3)], format));
-      expect(out.all).toHaveLength(samples.length + 3);
-    } finally {
-      process.kill(-child.pid!, "SIGTERM"); // as Vector's shutdown, but for the whole pipeline
-    }
-  });
-});
+    // written while the command is down (Vector starts it again after respawn_interval_secs)
+    appendFileSync(log, samples.slice(half).join("\n") + "\n");
+    run = launch();
+    await run.lines.atLeast(samples.length - half);
 
-describe("way B: file -> socket sink -> the sidecar command, as written -> socket source", () => {
-  it("converts every record sent by the socket sink and delivers the lines to the socket source", async () => {
-    const command = strings(sources.segura_sidecar!.command);
-    expect(command[0]).toBe("segura-siem");
-    const listen = `tcp://${sinks.to_sidecar!.address}`;
-    const back = `tcp://${sources.from_sidecar!.address}`;
-    const socketSource = await Receiver.start(); // plays from_sidecar
-    const args = command.slice(1).map((a) => (a === listen ? "tcp://127.0.0.1:0" : a === back ? socketSource.url() : a));
-    expect(args).toContain(socketSource.url());
-    expect(args).toContain("tcp://127.0.0.1:0");
-    const format = LINE_FORMATS[args[args.indexOf("--format") + 1]!]!;
-
-    const { child, exited } = start(process.execPath, [CLI, ...args], { stdio: ["ignore", "pipe", "pipe"] });
-    const err = new Lines(child.stderr!);
-    try {
-      const port = Number(/listening on tcp:\/\/127\.0\.0\.1:(\d+)/.exec((await err.atLeast(1))[0]!)?.[1]);
-      expect(port).toBeGreaterThan(0);
-
-      // plays to_sidecar: each record as read from the file, LF-terminated (codec text, newline framing)
-      const stream = Buffer.from(samples.join("\n") + "\n");
-      const socketSink = connect(port, "127.0.0.1");
-      await new Promise((r) => socketSink.once("connect", r));
-      socketSink.write(stream.subarray(0, 1000)); // a TCP segment boundary in the middle of a record
-      await new Promise((r) => setTimeout(r, 50));
-      socketSink.write(stream.subarray(1000));
-
-      await waitUntil(() => socketSource.lines().length >= samples.length, 15_000, "the converted lines");
-      expect(socketSource.lines()).toEqual(ref(samples, format));
-      socketSink.end();
-
-      child.kill("SIGTERM"); // Vector stops the exec source's command this way
-      expect(await exited).toEqual({ code: 0, signal: null });
-      expect(socketSource.lines()).toHaveLength(samples.length);
-    } finally {
-      if (child.exitCode === null) child.kill("SIGKILL");
-      await socketSource.close();
-    }
+    // rotation: the file moves away and a new one starts
+    renameSync(log, log + ".1");
+    writeFileSync(log, samples.slice(0, 3).join("\n") + "\n");
+    await run.lines.atLeast(samples.length - half + 3);
+    await run.stop();
+    expect(out).toEqual(ref([...samples, ...samples.slice(0, 3)], format));
   });
 });
