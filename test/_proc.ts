@@ -1,6 +1,6 @@
 // Child processes and loopback TCP peers for the command-line, WASI and Vector tests.
 import { spawn, type ChildProcess, type SpawnOptions } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, readdirSync } from "node:fs";
 import { createServer, type Server, type Socket } from "node:net";
 import { delimiter, join } from "node:path";
 import type { Readable } from "node:stream";
@@ -10,7 +10,13 @@ export const CLI = join(ROOT, "bin", "segura-siem.mjs");
 export const WASI_RUNNER = join(ROOT, "bin", "segura-wasi-node.mjs");
 
 /** The wasmtime CLI: $WASMTIME, else the first `wasmtime` on PATH; undefined when there is none. */
-export const WASMTIME: string | undefined = process.env.WASMTIME || (process.env.PATH ?? "").split(delimiter).map((d) => join(d, "wasmtime")).find((f) => existsSync(f));
+export const WASMTIME: string | undefined = process.env.WASMTIME || pinnedWasmtime() || (process.env.PATH ?? "").split(delimiter).map((d) => join(d, "wasmtime")).find((f) => existsSync(f));
+/** The pinned wasmtime that scripts/install-wasmtime.mjs (run by npm test) puts under node_modules/.cache. */
+function pinnedWasmtime(): string | undefined {
+  const lib = join(ROOT, "node_modules", ".cache", "wasmtime", "lib");
+  if (!existsSync(lib)) return undefined;
+  return readdirSync(lib).map((py) => join(lib, py, "site-packages", "wasmtime_cli", "wasmtime")).find((f) => existsSync(f));
+}
 
 /** The launchers run the compiled program; fail (not skip) with the fix when it is missing. */
 export function requireBuild(): void {
