@@ -38,7 +38,7 @@ function recordTime(): number {
 }
 
 function cefTable(c: Converted): HTMLElement {
-  const warned = new Set(c.warnings.map((w) => w.key));
+  const warned = new Set(c.warnings.map((w) => /, moved to (\w+)$/.exec(w.text)?.[1] ?? w.key));
   const rows = c.cef.extension.map(([key, value]) => {
     const full = FULL_NAME.get(key);
     const name = full === undefined ? el("span", { class: "note" }, "passed through") : full === "" ? el("span", { class: "note" }, "Segura field") : full;
@@ -46,7 +46,8 @@ function cefTable(c: Converted): HTMLElement {
   });
   // a field left out of the line is still shown where it would have been, with the reason
   const present = new Set(c.cef.extension.map(([k]) => k));
-  const leftOut = c.warnings.filter((w) => w.key !== undefined && !present.has(w.key)).map((w) =>
+  // (a value moved to <key>Invalid is in the line under that key, not left out)
+  const leftOut = c.warnings.filter((w) => w.key !== undefined && !present.has(w.key) && !/, moved to /.test(w.text)).map((w) =>
     el("tr", { class: "warned left-out" }, el("td", { class: "key" }, w.key!), el("td", { class: "full" }, FULL_NAME.get(w.key!) || ""), el("td", { class: "reason" }, w.text.slice(w.key!.length + 2))));
   const h = c.cef.header;
   const headerRows = ["Device Vendor", "Device Product", "Device Version", "Device Event Class ID", "Name", "Severity"].map((label, i) =>
@@ -59,7 +60,7 @@ function cefTable(c: Converted): HTMLElement {
 
 function sdTable(c: Converted): HTMLElement {
   const s = c.syslog;
-  const warned = new Set(c.warnings.map((w) => w.key));
+  const warned = new Set(c.warnings.map((w) => /, moved to (\w+)$/.exec(w.text)?.[1] ?? w.key));
   const facility = s.pri >= 0 ? Math.floor(s.pri / 8) : -1;
   const head = [
     ["PRI", s.pri >= 0 ? `${s.pri} (facility ${facility}, severity ${s.pri % 8} ${SYSLOG_SEVERITY[s.pri % 8]})` : ""],
